@@ -1,0 +1,49 @@
+"""Hugging Face Inference Providers (the HF router) as LangChain chat models."""
+
+from langchain_hf_router.chat_models import ChatHuggingFaceRouter
+from langchain_hf_router.core.errors import (
+    APIConnectionError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    BrokenStreamError,
+    ConflictError,
+    ContextLengthError,
+    HuggingFaceRouterError,
+    InsufficientCreditsError,
+    InvalidInputError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    RequestTimeoutError,
+    ServerError,
+    UnsupportedSettingWarning,
+)
+from langchain_hf_router.provider import (
+    HuggingFaceProvider,
+    create_huggingface,
+    huggingface,
+)
+
+__all__ = [
+    "APIConnectionError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "BrokenStreamError",
+    "ChatHuggingFaceRouter",
+    "ConflictError",
+    "ContextLengthError",
+    "HuggingFaceProvider",
+    "HuggingFaceRouterError",
+    "InsufficientCreditsError",
+    "InvalidInputError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RequestTimeoutError",
+    "ServerError",
+    "UnsupportedSettingWarning",
+    "create_huggingface",
+    "huggingface",
+]

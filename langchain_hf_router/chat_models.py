@@ -1,0 +1,391 @@
+"""`ChatHuggingFaceRouter`: the router's models as a LangChain chat model."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from typing import Any, Literal
+
+import httpx
+from langchain_core.callbacks import (
+    AsyncCallbackManagerForLLMRun,
+    CallbackManagerForLLMRun,
+)
+from langchain_core.language_models import BaseChatModel, LangSmithParams
+from langchain_core.language_models.base import LanguageModelInput
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable
+from langchain_core.tools import BaseTool
+from langchain_core.utils import secret_from_env
+from langchain_core.utils.function_calling import convert_to_openai_tool
+from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
+from typing_extensions import Self
+
+from langchain_hf_router.core import types as core
+from langchain_hf_router.core.errors import InvalidInputError, UnsupportedSettingWarning
+from langchain_hf_router.core.model import CHAT_COMPLETIONS, RESPONSES, LanguageModel
+from langchain_hf_router.core.options import (
+    merge_provider_options,
+    parse_provider_options,
+)
+from langchain_hf_router.core.settings import (
+    DEFAULT_BASE_URL,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    KEY_ENV_VARS,
+    ClientPool,
+    Settings,
+)
+from langchain_hf_router.messages import (
+    MODEL_PROVIDER,
+    ChunkBuilder,
+    to_ai_message,
+    to_prompt,
+)
+
+ApiChoice = Literal["auto", "responses", "chat_completions"]
+
+_CALL_KWARGS = frozenset(
+    {
+        "model",
+        "temperature",
+        "top_p",
+        "max_tokens",
+        "seed",
+        "provider_options",
+        "tools",
+        "tool_choice",
+        "parallel_tool_calls",
+        "response_format",
+        "stream",
+    }
+)
+_RESPONSES_ONLY = ("instructions", "metadata")
+
+
+class ChatHuggingFaceRouter(BaseChatModel):
+    """A chat model served by Hugging Face Inference Providers (the HF router).
+
+    Setup: `pip install langchain-hf-router`, then set `HF_TOKEN` (or
+    `HUGGINGFACE_API_KEY`) to a token with the "Inference Providers" permission.
+
+    Example:
+        ```python
+        from langchain_hf_router import ChatHuggingFaceRouter
+
+        llm = ChatHuggingFaceRouter(model="deepseek-ai/DeepSeek-R1", max_tokens=512)
+        for chunk in llm.stream("How many r's are in strawberry?"):
+            print(chunk.text, end="")
+        ```
+
+    Reasoning comes back as `{"type": "reasoning", "reasoning": ...}` content
+    blocks ahead of the answer; `message.text` is the answer alone.
+    """
+
+    model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
+
+    model: str
+    """Model id on the router, optionally with a `:provider` or `:policy` suffix."""
+    api: ApiChoice = "auto"
+    """Which router API to call. `"auto"` uses Chat Completions unless the call needs
+    what only the Responses API carries (`instructions`, `metadata`)."""
+    api_key: SecretStr | None = Field(
+        default_factory=secret_from_env(list(KEY_ENV_VARS), default=None)
+    )
+    """Hugging Face token; defaults to `HUGGINGFACE_API_KEY`, then `HF_TOKEN`."""
+    base_url: str = DEFAULT_BASE_URL
+    """API base URL (the router by default; any OpenAI-compatible server works)."""
+    default_headers: dict[str, str] | None = None
+    """Extra headers sent with every request."""
+    temperature: float | None = None
+    """Sampling temperature."""
+    max_tokens: int | None = None
+    """Answer budget (`max_tokens` on Chat, `max_output_tokens` on Responses)."""
+    top_p: float | None = None
+    """Nucleus sampling mass."""
+    stop: list[str] | None = None
+    """Stop sequences (Chat Completions only; the Responses API cannot carry them)."""
+    seed: int | None = None
+    """Sampling seed (Chat Completions only)."""
+    timeout: float | None = DEFAULT_TIMEOUT
+    """Seconds to wait for a connection and for each read."""
+    max_retries: int = DEFAULT_MAX_RETRIES
+    """Retries on 408, 409, 429, 5xx and connection errors, with backoff."""
+    streaming: bool = False
+    """Stream by default, also inside `invoke`."""
+    provider_options: dict[str, Any] | None = None
+    """`metadata`, `instructions`, `strict_json_schema`, `reasoning_effort`; a call's
+    own `provider_options=` are merged over these key by key."""
+    starts_inside_think: bool | None = None
+    """Whether the model's answers begin inside a `<think>` block whose opening tag
+    is in the prompt; None means: known for DeepSeek-R1, QwQ and Qwen3 Thinking."""
+    http_client: httpx.Client | None = Field(default=None, exclude=True)
+    """Your own `httpx.Client` (proxies, transports, limits)."""
+    http_async_client: httpx.AsyncClient | None = Field(default=None, exclude=True)
+    """Your own `httpx.AsyncClient`."""
+
+    _pool: ClientPool = PrivateAttr()
+    _key_fallback: Callable[[], str | None] | None = PrivateAttr(default=None)
+    _models: dict[str, LanguageModel] = PrivateAttr(default_factory=dict)
+    _warned: set[tuple[str, str]] = PrivateAttr(default_factory=set)
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        parse_provider_options(self.provider_options)
+        if self.max_retries < 0:
+            msg = f"max_retries must be 0 or more, got {self.max_retries}."
+            raise InvalidInputError(msg)
+        self._pool = ClientPool(self.http_client, self.http_async_client)
+        return self
+
+    # --- LangChain conventions -------------------------------------------------------
+
+    @property
+    def _llm_type(self) -> str:
+        return "huggingface-router"
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "api": self.api,
+            "base_url": self.base_url,
+            "temperature": self.temperature,
+            "max_tokens": self.max_tokens,
+            "top_p": self.top_p,
+            "stop": self.stop,
+            "seed": self.seed,
+            "provider_options": self.provider_options,
+        }
+
+    def _get_ls_params(
+        self, stop: list[str] | None = None, **kwargs: Any
+    ) -> LangSmithParams:
+        params = LangSmithParams(
+            ls_provider=MODEL_PROVIDER,
+            ls_model_name=kwargs.get("model") or self.model,
+            ls_model_type="chat",
+        )
+        temperature = kwargs.get("temperature", self.temperature)
+        if temperature is not None:
+            params["ls_temperature"] = temperature
+        max_tokens = kwargs.get("max_tokens", self.max_tokens)
+        if max_tokens is not None:
+            params["ls_max_tokens"] = max_tokens
+        if stop or self.stop:
+            params["ls_stop"] = stop or self.stop
+        return params
+
+    @classmethod
+    def is_lc_serializable(cls) -> bool:
+        """Models serialize with `dumpd`/`dumps`; the key is kept as a secret."""
+        return True
+
+    @classmethod
+    def get_lc_namespace(cls) -> list[str]:
+        """`["langchain_hf_router", "chat_models"]`."""
+        return ["langchain_hf_router", "chat_models"]
+
+    @property
+    def lc_secrets(self) -> dict[str, str]:
+        """The key is stored as a reference to `HUGGINGFACE_API_KEY`."""
+        return {"api_key": "HUGGINGFACE_API_KEY"}
+
+    # --- resources -----------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the HTTP client this model made (not one you passed in)."""
+        self._pool.close()
+
+    async def aclose(self) -> None:
+        """Close the HTTP clients this model made for the running loop."""
+        await self._pool.aclose()
+
+    def _share(self, pool: ClientPool, key: Callable[[], str | None]) -> None:
+        """Use a provider's connection pools, and its key when none was given."""
+        self._pool = pool
+        self._key_fallback = key
+
+    def _key(self) -> str | None:
+        if self.api_key is not None:
+            return self.api_key.get_secret_value() or None
+        return self._key_fallback() if self._key_fallback else None
+
+    def _language_model(self, api: str) -> LanguageModel:
+        model = self._models.get(api)
+        if model is None:
+            settings = Settings(
+                key=self._key,
+                base_url=self.base_url,
+                headers=self.default_headers,
+                timeout=self.timeout,
+                max_retries=self.max_retries,
+                clients=self._pool,
+            )
+            wire = RESPONSES if api == "responses" else CHAT_COMPLETIONS
+            model = self._models[api] = LanguageModel(wire, settings)
+        return model
+
+    # --- requests ------------------------------------------------------------------
+
+    def _warn(self, api: str) -> Callable[[str, str], None]:
+        def warn(key: str, message: str) -> None:
+            if (api, key) not in self._warned:
+                self._warned.add((api, key))
+                warnings.warn(
+                    f"{self.model}: {message}.", UnsupportedSettingWarning, stacklevel=6
+                )
+
+        return warn
+
+    def _choose_api(
+        self, options: dict[str, Any], prompt: list[core.PromptMessage]
+    ) -> str:
+        if self.api != "auto":
+            return self.api
+        wants_responses = any(options.get(key) for key in _RESPONSES_ONLY)
+        has_tool_history = any(
+            isinstance(m, core.ToolResultMessage)
+            or (isinstance(m, core.AssistantMessage) and m.tool_calls)
+            for m in prompt
+        )
+        return (
+            "responses"
+            if wants_responses and not has_tool_history
+            else "chat_completions"
+        )
+
+    def _prepare(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None,
+        kwargs: dict[str, Any],
+        *,
+        stream: bool,
+    ) -> tuple[LanguageModel, dict[str, Any], core.CallOptions]:
+        unknown = sorted(set(kwargs) - _CALL_KWARGS)
+        if unknown:
+            msg = (
+                f"Unknown call argument(s) {', '.join(map(repr, unknown))}; "
+                f"accepted: {', '.join(sorted(_CALL_KWARGS))}."
+            )
+            raise InvalidInputError(msg)
+        prompt = to_prompt(messages)
+        raw_options = merge_provider_options(
+            self.provider_options, kwargs.get("provider_options")
+        )
+        provider = parse_provider_options(raw_options)
+        api = self._choose_api(raw_options, prompt)
+        stop = stop or self.stop
+        options = core.CallOptions(
+            model=kwargs.get("model") or self.model,
+            temperature=kwargs.get("temperature", self.temperature),
+            top_p=kwargs.get("top_p", self.top_p),
+            max_tokens=kwargs.get("max_tokens", self.max_tokens),
+            stop=tuple(stop) if stop else None,
+            seed=kwargs.get("seed", self.seed),
+            provider_options=provider,
+            tools=tuple(kwargs.get("tools") or ()),
+            tool_choice=kwargs.get("tool_choice"),
+            parallel_tool_calls=kwargs.get("parallel_tool_calls"),
+            response_format=kwargs.get("response_format"),
+            starts_inside_think=self.starts_inside_think,
+        )
+        model = self._language_model(api)
+        body = model.build_body(prompt, options, stream=stream, warn=self._warn(api))
+        return model, body, options
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        model, body, _ = self._prepare(messages, stop, kwargs, stream=False)
+        message = to_ai_message(model.generate(body), model.api)
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        model, body, _ = self._prepare(messages, stop, kwargs, stream=False)
+        message = to_ai_message(await model.agenerate(body), model.api)
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        # langchain-core (>= 1.8) fires the token callbacks around `_stream` itself.
+        model, body, options = self._prepare(messages, stop, kwargs, stream=True)
+        chunk = ChunkBuilder(model.api).chunk
+        for part in model.stream(body, options):
+            yield chunk(part)
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        model, body, options = self._prepare(messages, stop, kwargs, stream=True)
+        chunk = ChunkBuilder(model.api).chunk
+        async for part in model.astream(body, options):
+            yield chunk(part)
+
+    # --- tools -----------------------------------------------------------------------
+
+    def bind_tools(
+        self,
+        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
+        *,
+        tool_choice: str | bool | dict[str, Any] | None = None,
+        strict: bool | None = None,
+        parallel_tool_calls: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Bind tools (LangChain tools, functions, Pydantic classes, schemas).
+
+        Args:
+            tools: The tools the model may call.
+            tool_choice: `"auto"`, `"none"`, `"any"`/`"required"`/`True` (must call
+                one), a tool's name (must call that one), or a dict passed through.
+            strict: Ask the server to follow the schemas exactly.
+            parallel_tool_calls: Allow several calls in one answer.
+            **kwargs: More call arguments to bind (e.g. `response_format`).
+        """
+        formatted = [convert_to_openai_tool(tool, strict=strict) for tool in tools]
+        if tool_choice is not None:
+            kwargs["tool_choice"] = _tool_choice(tool_choice, formatted)
+        if parallel_tool_calls is not None:
+            kwargs["parallel_tool_calls"] = parallel_tool_calls
+        return super().bind(tools=formatted, **kwargs)
+
+
+def _tool_choice(
+    choice: str | bool | dict[str, Any], tools: list[dict[str, Any]]
+) -> str | dict[str, Any]:
+    """LangChain's tool-choice spellings in the Chat Completions shape."""
+    if isinstance(choice, dict):
+        return choice
+    if choice is True or choice in ("any", "required"):
+        return "required"
+    if choice is False:
+        return "none"
+    if choice in ("auto", "none"):
+        return choice
+    names = [tool["function"]["name"] for tool in tools if "function" in tool]
+    if choice not in names:
+        msg = f"tool_choice {choice!r} names no bound tool; the tools are {names}."
+        raise InvalidInputError(msg)
+    return {"type": "function", "function": {"name": choice}}

@@ -1,0 +1,285 @@
+"""One language model per router API: send, retry, parse; sync and async.
+
+Everything but the I/O lines is shared: the wire format builds and parses, the
+`StreamDecoder` maps bytes to parts, `retry_delay` decides on retries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from langchain_hf_router.core import chat_completions, responses
+from langchain_hf_router.core.errors import (
+    APIConnectionError,
+    APITimeoutError,
+    HuggingFaceRouterError,
+    ServerError,
+    build_error,
+)
+from langchain_hf_router.core.options import Warn
+from langchain_hf_router.core.retry import retry_after, retry_delay
+from langchain_hf_router.core.settings import Settings
+from langchain_hf_router.core.stream import StreamDecoder, StreamMapper
+from langchain_hf_router.core.think import split_whole, starts_inside_think
+from langchain_hf_router.core.types import (
+    CallOptions,
+    GenerateResult,
+    OutputPart,
+    PromptMessage,
+    ReasoningOutput,
+    StreamPart,
+    TextOutput,
+)
+
+logger = logging.getLogger("langchain_hf_router")
+
+
+@dataclass(frozen=True, slots=True)
+class WireFormat:
+    """The pieces of one API's wire format that a `LanguageModel` drives."""
+
+    api: str
+    path: str
+    build_body: Callable[..., dict[str, Any]]
+    parse_response: Callable[[dict[str, Any]], GenerateResult]
+    new_mapper: Callable[[], StreamMapper]
+
+
+CHAT_COMPLETIONS = WireFormat(
+    chat_completions.API,
+    chat_completions.PATH,
+    chat_completions.build_body,
+    chat_completions.parse_response,
+    chat_completions.StreamMapper,
+)
+RESPONSES = WireFormat(
+    responses.API,
+    responses.PATH,
+    responses.build_body,
+    responses.parse_response,
+    responses.StreamMapper,
+)
+
+
+@contextmanager
+def _transport_errors() -> Iterator[None]:
+    """Httpx's transport failures as this package's errors."""
+    try:
+        yield
+    except httpx.TimeoutException as exc:
+        raise APITimeoutError(f"no answer within the timeout ({exc})") from exc
+    except (httpx.TransportError, httpx.DecodingError) as exc:
+        raise APIConnectionError(f"connection failed: {exc!r}") from exc
+
+
+def _body_of(response: httpx.Response) -> Any:
+    try:
+        return json.loads(response.content)
+    except ValueError:
+        return response.text
+
+
+def _status_error(response: httpx.Response) -> HuggingFaceRouterError:
+    headers = response.headers
+    return build_error(
+        response.status_code,
+        _body_of(response),
+        request_id=headers.get("x-request-id"),
+        reason=response.reason_phrase,
+        retry_after=retry_after(headers),
+    )
+
+
+def _split_think(content: list[OutputPart]) -> list[OutputPart]:
+    out: list[OutputPart] = []
+    for part in content:
+        if isinstance(part, TextOutput) and "think>" in part.text:
+            out.extend(
+                ReasoningOutput(text) if reasoning else TextOutput(text)
+                for reasoning, text in split_whole(part.text)
+            )
+        else:
+            out.append(part)
+    return out
+
+
+class LanguageModel:
+    """A model behind one router API: `generate`, `stream` and their async twins."""
+
+    def __init__(self, wire: WireFormat, settings: Settings) -> None:
+        self.wire = wire
+        self.settings = settings
+
+    @property
+    def api(self) -> str:
+        """`"chat_completions"` or `"responses"`."""
+        return self.wire.api
+
+    def build_body(
+        self,
+        prompt: list[PromptMessage],
+        options: CallOptions,
+        *,
+        stream: bool,
+        warn: Warn,
+    ) -> dict[str, Any]:
+        """The JSON body this model would send (validation errors raise here)."""
+        return self.wire.build_body(prompt, options, stream=stream, warn=warn)
+
+    def _request(
+        self, client: httpx.Client | httpx.AsyncClient, body: dict[str, Any]
+    ) -> httpx.Request:
+        timeout = httpx.Timeout(self.settings.timeout)
+        return client.build_request(
+            "POST",
+            self.settings.base_url + self.wire.path,
+            content=json.dumps(body).encode(),
+            headers=self.settings.request_headers(),
+            timeout=timeout,
+        )
+
+    def _result(self, response: httpx.Response) -> GenerateResult:
+        if response.status_code >= 400:
+            raise _status_error(response)
+        body = _body_of(response)
+        if not isinstance(body, dict):
+            msg = f"the answer is not a JSON object: {str(body)[:200]!r}"
+            raise ServerError(msg, status_code=response.status_code, retryable=False)
+        result = self.wire.parse_response(body)
+        result.content = _split_think(result.content)
+        return result
+
+    def _decoder(self, options: CallOptions) -> StreamDecoder:
+        inside = options.starts_inside_think
+        if inside is None:
+            inside = starts_inside_think(options.model)
+        return StreamDecoder(self.wire.new_mapper(), starts_inside_think=inside)
+
+    def _delay(self, error: HuggingFaceRouterError, attempt: int) -> float | None:
+        delay = retry_delay(error, attempt, self.settings.max_retries)
+        if delay is not None:
+            logger.debug(
+                "retry %d/%d of %s in %.2fs after %s (status %s)",
+                attempt + 1,
+                self.settings.max_retries,
+                self.wire.api,
+                delay,
+                type(error).__name__,
+                error.status_code,
+            )
+        return delay
+
+    # --- sync -----------------------------------------------------------------
+
+    def generate(self, body: dict[str, Any]) -> GenerateResult:
+        """Send `body` (from `build_body(stream=False)`) and parse the answer."""
+        client = self.settings.clients.sync_client()
+        request = self._request(client, body)
+        attempt = 0
+        while True:
+            try:
+                with _transport_errors():
+                    response = client.send(request)
+                return self._result(response)
+            except HuggingFaceRouterError as error:
+                delay = self._delay(error, attempt)
+                if delay is None:
+                    raise
+            time.sleep(delay)
+            attempt += 1
+
+    def stream(
+        self, body: dict[str, Any], options: CallOptions
+    ) -> Iterator[StreamPart]:
+        """Send `body` (from `build_body(stream=True)`) and yield parts as they arrive.
+
+        Failures before the first part are retried; after it, never.
+        """
+        client = self.settings.clients.sync_client()
+        request = self._request(client, body)
+        attempt = 0
+        while True:
+            yielded = False
+            try:
+                with _transport_errors():
+                    response = client.send(request, stream=True)
+                    try:
+                        if response.status_code >= 400:
+                            response.read()
+                            raise _status_error(response)
+                        decoder = self._decoder(options)
+                        for chunk in response.iter_bytes():
+                            for part in decoder.feed(chunk):
+                                yielded = True
+                                yield part
+                        yield from decoder.close()
+                        return
+                    finally:
+                        response.close()
+            except HuggingFaceRouterError as error:
+                delay = None if yielded else self._delay(error, attempt)
+                if delay is None:
+                    raise
+            time.sleep(delay)
+            attempt += 1
+
+    # --- async ----------------------------------------------------------------
+
+    async def agenerate(self, body: dict[str, Any]) -> GenerateResult:
+        """Async `generate`."""
+        client = self.settings.clients.async_client()
+        request = self._request(client, body)
+        attempt = 0
+        while True:
+            try:
+                with _transport_errors():
+                    response = await client.send(request)
+                return self._result(response)
+            except HuggingFaceRouterError as error:
+                delay = self._delay(error, attempt)
+                if delay is None:
+                    raise
+            await asyncio.sleep(delay)
+            attempt += 1
+
+    async def astream(
+        self, body: dict[str, Any], options: CallOptions
+    ) -> AsyncIterator[StreamPart]:
+        """Async `stream`."""
+        client = self.settings.clients.async_client()
+        request = self._request(client, body)
+        attempt = 0
+        while True:
+            yielded = False
+            try:
+                with _transport_errors():
+                    response = await client.send(request, stream=True)
+                    try:
+                        if response.status_code >= 400:
+                            await response.aread()
+                            raise _status_error(response)
+                        decoder = self._decoder(options)
+                        async for chunk in response.aiter_bytes():
+                            for part in decoder.feed(chunk):
+                                yielded = True
+                                yield part
+                        for part in decoder.close():
+                            yield part
+                        return
+                    finally:
+                        await response.aclose()
+            except HuggingFaceRouterError as error:
+                delay = None if yielded else self._delay(error, attempt)
+                if delay is None:
+                    raise
+            await asyncio.sleep(delay)
+            attempt += 1

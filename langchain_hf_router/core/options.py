@@ -1,0 +1,122 @@
+"""Provider options: parsing, validation and the limits each API puts on them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Final, cast
+
+from langchain_hf_router.core.errors import InvalidInputError
+from langchain_hf_router.core.types import ProviderOptions, ReasoningEffort
+
+Warn = Callable[[str, str], None]
+"""`warn(key, message)`: report a setting the chosen API cannot carry.
+
+`key` names the setting so that a caller can warn once per setting."""
+
+PROVIDER_OPTION_KEYS: Final = (
+    "metadata",
+    "instructions",
+    "strict_json_schema",
+    "reasoning_effort",
+)
+REASONING_EFFORTS_RESPONSES: Final = frozenset({"low", "medium", "high"})
+REASONING_EFFORTS_CHAT: Final = frozenset(
+    {"none", "minimal", "low", "medium", "high", "xhigh"}
+)
+METADATA_MAX_KEYS: Final = 16
+METADATA_MAX_KEY_LENGTH: Final = 64
+METADATA_MAX_VALUE_LENGTH: Final = 512
+
+
+def copy_set(body: dict[str, Any], source: object, fields: Mapping[str, str]) -> None:
+    """Copy each `source` attribute that is set (not None) into `body` under its key."""
+    for attribute, key in fields.items():
+        value = getattr(source, attribute)
+        if value is not None:
+            body[key] = value
+
+
+def merge_provider_options(
+    *layers: Mapping[str, Any] | None,
+) -> dict[str, Any]:
+    """Merge option dicts key by key, later layers winning; `None` values unset."""
+    merged: dict[str, Any] = {}
+    for layer in layers:
+        if layer:
+            merged.update(layer)
+    return {key: value for key, value in merged.items() if value is not None}
+
+
+def parse_provider_options(raw: Mapping[str, Any] | None) -> ProviderOptions:
+    """Validate a provider-options dict; unknown keys and wrong types are errors."""
+    if not raw:
+        return ProviderOptions()
+    unknown = sorted(set(raw) - set(PROVIDER_OPTION_KEYS))
+    if unknown:
+        msg = (
+            f"Unknown provider option(s) {', '.join(map(repr, unknown))}; "
+            f"the options are {', '.join(PROVIDER_OPTION_KEYS)}."
+        )
+        raise InvalidInputError(msg)
+    metadata = raw.get("metadata")
+    instructions = raw.get("instructions")
+    strict = raw.get("strict_json_schema")
+    effort = raw.get("reasoning_effort")
+    if metadata is not None:
+        _check_metadata(metadata)
+    if instructions is not None and not isinstance(instructions, str):
+        kind = type(instructions).__name__
+        msg = f"provider option 'instructions' must be a string, got {kind}."
+        raise InvalidInputError(msg)
+    if strict is not None and not isinstance(strict, bool):
+        msg = (
+            "provider option 'strict_json_schema' must be true or false, "
+            f"got {strict!r}."
+        )
+        raise InvalidInputError(msg)
+    if effort is not None:
+        check_effort(effort, REASONING_EFFORTS_CHAT, "any API")
+    return ProviderOptions(
+        metadata=dict(metadata) if metadata is not None else None,
+        instructions=instructions,
+        strict_json_schema=strict,
+        reasoning_effort=cast("ReasoningEffort | None", effort),
+    )
+
+
+def check_effort(effort: str, allowed: frozenset[str], api: str) -> str:
+    """Return `effort` if `api` accepts it; otherwise raise naming the choices."""
+    if effort not in allowed:
+        msg = (
+            f"reasoning_effort={effort!r} is not accepted by {api}; "
+            f"choose one of {', '.join(sorted(allowed))}."
+        )
+        raise InvalidInputError(msg)
+    return effort
+
+
+def _check_metadata(metadata: Any) -> None:
+    if not isinstance(metadata, Mapping):
+        kind = type(metadata).__name__
+        msg = f"provider option 'metadata' must be a dict of strings, got {kind}."
+        raise InvalidInputError(msg)
+    if len(metadata) > METADATA_MAX_KEYS:
+        msg = (
+            f"provider option 'metadata' has {len(metadata)} keys; the router "
+            f"takes at most {METADATA_MAX_KEYS}."
+        )
+        raise InvalidInputError(msg)
+    for key, value in metadata.items():
+        if not isinstance(key, str) or not isinstance(value, str):
+            msg = (
+                "provider option 'metadata' must map strings to strings; "
+                f"{key!r}: {value!r} does not."
+            )
+            raise InvalidInputError(msg)
+        if len(key) > METADATA_MAX_KEY_LENGTH or len(value) > METADATA_MAX_VALUE_LENGTH:
+            msg = (
+                f"provider option 'metadata' entry {key[:20]!r} is too long: keys "
+                f"take at most {METADATA_MAX_KEY_LENGTH} characters, values "
+                f"{METADATA_MAX_VALUE_LENGTH}."
+            )
+            raise InvalidInputError(msg)

@@ -1,0 +1,134 @@
+"""Where requests go and with what: base URL, key, headers, timeout, HTTP clients."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import weakref
+from collections.abc import Callable, Mapping
+from typing import Final
+
+import httpx
+
+from langchain_hf_router.core.errors import KEY_HELP, AuthenticationError
+
+DEFAULT_BASE_URL: Final = "https://router.huggingface.co/v1"
+KEY_ENV_VARS: Final = ("HUGGINGFACE_API_KEY", "HF_TOKEN")
+DEFAULT_TIMEOUT: Final = 120.0
+DEFAULT_MAX_RETRIES: Final = 2
+USER_AGENT: Final = "langchain-hf-router"
+
+KeySource = Callable[[], str | None]
+
+
+def key_from_env() -> str | None:
+    """The first non-empty key among `HUGGINGFACE_API_KEY`, `HF_TOKEN`."""
+    for name in KEY_ENV_VARS:
+        value = os.environ.get(name)
+        if value:
+            return value
+    return None
+
+
+def normalize_base_url(url: str | None) -> str:
+    """The base URL without a trailing slash (default: the router)."""
+    return (url or DEFAULT_BASE_URL).rstrip("/")
+
+
+class ClientPool:
+    """The HTTP clients behind a provider or a model, reused across calls.
+
+    A caller's own clients are used as given and never closed here. Otherwise one
+    `httpx.Client` is made on first use, and one `httpx.AsyncClient` per event loop
+    (an async connection pool cannot outlive the loop it was made in).
+    """
+
+    def __init__(
+        self,
+        http_client: httpx.Client | None = None,
+        http_async_client: httpx.AsyncClient | None = None,
+    ) -> None:
+        self._given_sync = http_client
+        self._given_async = http_async_client
+        self._sync: httpx.Client | None = None
+        self._async: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, httpx.AsyncClient
+        ] = weakref.WeakKeyDictionary()
+
+    def sync_client(self) -> httpx.Client:
+        """The client for blocking calls."""
+        if self._given_sync is not None:
+            return self._given_sync
+        if self._sync is None:
+            self._sync = httpx.Client(follow_redirects=True)
+        return self._sync
+
+    def async_client(self) -> httpx.AsyncClient:
+        """The client for the running event loop."""
+        if self._given_async is not None:
+            return self._given_async
+        loop = asyncio.get_running_loop()
+        client = self._async.get(loop)
+        if client is None:
+            client = httpx.AsyncClient(follow_redirects=True)
+            self._async[loop] = client
+        return client
+
+    def close(self) -> None:
+        """Close the sync client this pool made (not a caller's own)."""
+        if self._sync is not None:
+            self._sync.close()
+            self._sync = None
+
+    async def aclose(self) -> None:
+        """Close every client this pool made for the running loop, and the sync one."""
+        self.close()
+        loop = asyncio.get_running_loop()
+        client = self._async.pop(loop, None)
+        if client is not None:
+            await client.aclose()
+
+
+class Settings:
+    """Everything a request needs besides its body. The key is never shown."""
+
+    __slots__ = ("_key", "base_url", "clients", "headers", "max_retries", "timeout")
+
+    def __init__(
+        self,
+        *,
+        key: KeySource,
+        base_url: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        clients: ClientPool | None = None,
+    ) -> None:
+        self._key = key
+        self.base_url = normalize_base_url(base_url)
+        self.headers = dict(headers or {})
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.clients = clients or ClientPool()
+
+    def __repr__(self) -> str:
+        return f"Settings(base_url={self.base_url!r}, key=***)"
+
+    def request_headers(self) -> dict[str, str]:
+        """Headers for one request; the key is resolved now.
+
+        Raises:
+            AuthenticationError: No key at all while the base URL is the router.
+        """
+        headers = {
+            "content-type": "application/json",
+            "user-agent": USER_AGENT,
+            **self.headers,
+        }
+        key = self._key()
+        if key:
+            headers["authorization"] = f"Bearer {key}"
+        elif self.base_url == DEFAULT_BASE_URL:
+            msg = "No Hugging Face API key was found"
+            raise AuthenticationError(msg, hint=KEY_HELP)
+        return headers
