@@ -30,12 +30,12 @@ from langchain_hf_router.core.options import (
     parse_provider_options,
 )
 from langchain_hf_router.core.settings import (
-    DEFAULT_BASE_URL,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     KEY_ENV_VARS,
     ClientPool,
     Settings,
+    base_url_from_env,
 )
 from langchain_hf_router.messages import (
     MODEL_PROVIDER,
@@ -94,8 +94,9 @@ class ChatHuggingFaceRouter(BaseChatModel):
         default_factory=secret_from_env(list(KEY_ENV_VARS), default=None)
     )
     """Hugging Face token; defaults to `HUGGINGFACE_API_KEY`, then `HF_TOKEN`."""
-    base_url: str = DEFAULT_BASE_URL
-    """API base URL (the router by default; any OpenAI-compatible server works)."""
+    base_url: str = Field(default_factory=base_url_from_env)
+    """API base URL: `HUGGINGFACE_BASE_URL`, else the router. Any server speaking
+    the router's APIs works (a proxy, a local llama.cpp server)."""
     default_headers: dict[str, str] | None = None
     """Extra headers sent with every request."""
     temperature: float | None = None

@@ -10,7 +10,6 @@ from pydantic import SecretStr
 
 from langchain_hf_router.chat_models import ApiChoice, ChatHuggingFaceRouter
 from langchain_hf_router.core.settings import (
-    DEFAULT_BASE_URL,
     ClientPool,
     key_from_env,
     normalize_base_url,
@@ -36,7 +35,7 @@ class HuggingFaceProvider:
         http_async_client: httpx.AsyncClient | None = None,
     ) -> None:
         self._api_key = SecretStr(api_key) if api_key else None
-        self.base_url = normalize_base_url(base_url)
+        self.base_url = normalize_base_url(base_url) if base_url else None
         self.headers = dict(headers or {})
         self._pool = ClientPool(http_client, http_async_client)
 
@@ -52,13 +51,11 @@ class HuggingFaceProvider:
         self, model_id: str, api: ApiChoice, fields: dict[str, Any]
     ) -> ChatHuggingFaceRouter:
         headers = {**self.headers, **(fields.pop("default_headers", None) or {})}
+        fields.setdefault("api_key", self._api_key)
+        if self.base_url:
+            fields.setdefault("base_url", self.base_url)
         model = ChatHuggingFaceRouter(
-            model=model_id,
-            api=api,
-            api_key=fields.pop("api_key", self._api_key),
-            base_url=fields.pop("base_url", self.base_url),
-            default_headers=headers or None,
-            **fields,
+            model=model_id, api=api, default_headers=headers or None, **fields
         )
         model._share(self._pool, self._key)
         return model
@@ -101,14 +98,15 @@ def create_huggingface(
     Args:
         api_key: Hugging Face token; default `HUGGINGFACE_API_KEY`, then `HF_TOKEN`,
             read when each request is made.
-        base_url: API base URL; default `https://router.huggingface.co/v1`.
+        base_url: API base URL; default `HUGGINGFACE_BASE_URL`, else
+            `https://router.huggingface.co/v1`.
         headers: Extra headers for every request.
         http_client: Your own `httpx.Client` for blocking calls.
         http_async_client: Your own `httpx.AsyncClient` for async calls.
     """
     return HuggingFaceProvider(
         api_key=api_key,
-        base_url=base_url or DEFAULT_BASE_URL,
+        base_url=base_url,
         headers=headers,
         http_client=http_client,
         http_async_client=http_async_client,

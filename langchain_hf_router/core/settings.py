@@ -14,6 +14,7 @@ from langchain_hf_router.core.errors import KEY_HELP, AuthenticationError
 
 DEFAULT_BASE_URL: Final = "https://router.huggingface.co/v1"
 KEY_ENV_VARS: Final = ("HUGGINGFACE_API_KEY", "HF_TOKEN")
+BASE_URL_ENV_VAR: Final = "HUGGINGFACE_BASE_URL"
 DEFAULT_TIMEOUT: Final = 120.0
 DEFAULT_MAX_RETRIES: Final = 2
 USER_AGENT: Final = "langchain-hf-router"
@@ -28,6 +29,11 @@ def key_from_env() -> str | None:
         if value:
             return value
     return None
+
+
+def base_url_from_env() -> str:
+    """`HUGGINGFACE_BASE_URL` when set, else the router."""
+    return normalize_base_url(os.environ.get(BASE_URL_ENV_VAR))
 
 
 def normalize_base_url(url: str | None) -> str:

@@ -1,0 +1,1 @@
+"""Self-tests of the router emulator, written against plain httpx."""
