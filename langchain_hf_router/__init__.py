@@ -19,6 +19,7 @@ from langchain_hf_router.core.errors import (
     ServerError,
     UnsupportedSettingWarning,
 )
+from langchain_hf_router.messages import image_block
 from langchain_hf_router.provider import (
     HuggingFaceProvider,
     create_huggingface,
@@ -46,4 +47,5 @@ __all__ = [
     "UnsupportedSettingWarning",
     "create_huggingface",
     "huggingface",
+    "image_block",
 ]

@@ -127,6 +127,7 @@ class ChatHuggingFaceRouter(BaseChatModel):
     """Your own `httpx.AsyncClient`."""
 
     _pool: ClientPool = PrivateAttr()
+    _owns_pool: bool = PrivateAttr(default=True)
     _key_fallback: Callable[[], str | None] | None = PrivateAttr(default=None)
     _models: dict[str, LanguageModel] = PrivateAttr(default_factory=dict)
     _warned: set[tuple[str, str]] = PrivateAttr(default_factory=set)
@@ -196,16 +197,19 @@ class ChatHuggingFaceRouter(BaseChatModel):
     # --- resources -----------------------------------------------------------------
 
     def close(self) -> None:
-        """Close the HTTP client this model made (not one you passed in)."""
-        self._pool.close()
+        """Close the HTTP client this model made (not yours, not its provider's)."""
+        if self._owns_pool:
+            self._pool.close()
 
     async def aclose(self) -> None:
         """Close the HTTP clients this model made for the running loop."""
-        await self._pool.aclose()
+        if self._owns_pool:
+            await self._pool.aclose()
 
     def _share(self, pool: ClientPool, key: Callable[[], str | None]) -> None:
         """Use a provider's connection pools, and its key when none was given."""
         self._pool = pool
+        self._owns_pool = False
         self._key_fallback = key
 
     def _key(self) -> str | None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, Final, cast
 
 from langchain_core.messages import (
@@ -42,6 +44,25 @@ _UNSUPPORTED: Final = (
 _ROLE_ALIASES: Final = {"human": "user", "ai": "assistant", "developer": "system"}
 
 
+def image_block(
+    image: bytes | str | os.PathLike[str], *, mime_type: str | None = None
+) -> dict[str, Any]:
+    """A standard image content block from bytes, a file path or a URL.
+
+    Bytes and files become base64 with their MIME type sniffed from the magic
+    bytes when not given; `http(s)://` and `data:` URLs are kept as URLs.
+
+    Args:
+        image: Raw image bytes, a path to an image file, or a URL.
+        mime_type: The image's MIME type, when you know it.
+    """
+    if isinstance(image, str) and image.startswith(("http://", "https://", "data:")):
+        return {"type": "image", "url": check_image_url(image)}
+    data = image if isinstance(image, bytes) else Path(image).read_bytes()
+    header, _, encoded = image_url_from_bytes(data, mime_type).partition(",")
+    return {"type": "image", "base64": encoded, "mime_type": header[5:-7]}
+
+
 # --- LangChain -> prompt ------------------------------------------------------------
 
 
@@ -57,11 +78,10 @@ def _image_part(block: dict[str, Any]) -> core.ImagePart:
         return core.ImagePart(check_image_url(url), detail)
     mime = block.get("mime_type")
     detail = (block.get("extras") or {}).get("detail") or block.get("detail")
+    # `data` is the legacy key: base64 text or (here) raw bytes, unless it holds a URL.
     data = block.get("base64")
-    if data is None and block.get("source_type") == "base64":
+    if data is None and block.get("source_type") != "url":
         data = block.get("data")
-    if data is None and isinstance(block.get("data"), (bytes, bytearray)):
-        data = block["data"]
     if isinstance(data, (bytes, bytearray)):
         return core.ImagePart(image_url_from_bytes(bytes(data), mime), detail)
     if isinstance(data, str):
@@ -72,9 +92,9 @@ def _image_part(block: dict[str, Any]) -> core.ImagePart:
     if isinstance(url, str):
         return core.ImagePart(check_image_url(url), detail)
     msg = (
-        "An image block needs 'url', 'base64' (a base64 string or raw bytes) with "
-        f"an optional 'mime_type'; got keys {sorted(block)}. Uploaded file ids are "
-        "not supported by the router."
+        "An image block needs 'url', or 'base64' with 'mime_type' (or 'data' with "
+        f"raw bytes; or use image_block()); got keys {sorted(block)}. Uploaded "
+        "file ids are not supported by the router."
     )
     raise InvalidInputError(msg)
 

@@ -67,6 +67,8 @@ class ClientPool:
             return self._given_sync
         if self._sync is None:
             self._sync = httpx.Client(follow_redirects=True)
+            # A pool dropped without close() still releases its sockets.
+            weakref.finalize(self, self._sync.close)
         return self._sync
 
     def async_client(self) -> httpx.AsyncClient:
