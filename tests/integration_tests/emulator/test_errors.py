@@ -210,9 +210,9 @@ def test_dropped_stream_raises_and_is_not_retried_after_output(
     emulator.enqueue(Reply(text="one two three four five six", drop_after=5))
     emulator.enqueue(Reply(text="should not be used"))
     received: list[str] = []
-    with pytest.raises((APIConnectionError, BrokenStreamError)):
-        for chunk in make_model(api=api, max_retries=2).stream("x"):
-            received.append(chunk.text)
+    stream = make_model(api=api, max_retries=2).stream("x")
+    with pytest.raises((APIConnectionError, BrokenStreamError)):  # noqa: PT012
+        received.extend(chunk.text for chunk in stream)
     assert "".join(received)  # some output came before the break
     assert len(emulator.requests) == 1
 

@@ -108,7 +108,7 @@ def test_unknown_provider_option_is_an_error(
     emulator: RouterEmulator, make_model
 ) -> None:
     # At construction pydantic wraps the error in a ValidationError (a ValueError).
-    with pytest.raises(ValueError, match="Unknown provider option.*reasoningEffort"):
+    with pytest.raises(ValueError, match=r"Unknown provider option.*reasoningEffort"):
         make_model(provider_options={"reasoningEffort": "high"})
     llm = make_model()
     with pytest.raises(InvalidInputError, match="bogus"):
