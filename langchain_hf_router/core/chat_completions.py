@@ -18,6 +18,7 @@ from langchain_hf_router.core.options import (
     Warn,
     check_effort,
     copy_set,
+    with_strictness,
 )
 from langchain_hf_router.core.types import (
     AssistantMessage,
@@ -65,7 +66,6 @@ _FIELDS: Final = {
     "seed": "seed",
     "tool_choice": "tool_choice",
     "parallel_tool_calls": "parallel_tool_calls",
-    "response_format": "response_format",
 }
 
 
@@ -125,6 +125,10 @@ def build_body(
         body["stop"] = list(options.stop)
     if options.tools:
         body["tools"] = list(options.tools)
+    if options.response_format is not None:
+        body["response_format"] = with_strictness(
+            options.response_format, provider.strict_json_schema
+        )
     if provider.reasoning_effort is not None:
         body["reasoning_effort"] = check_effort(
             provider.reasoning_effort, REASONING_EFFORTS_CHAT, "Chat Completions"

@@ -36,6 +36,21 @@ def copy_set(body: dict[str, Any], source: object, fields: Mapping[str, str]) ->
             body[key] = value
 
 
+def with_strictness(
+    response_format: dict[str, Any], strict: bool | None
+) -> dict[str, Any]:
+    """A JSON-schema `response_format` given `strict_json_schema`, unless it says."""
+    schema = response_format.get("json_schema")
+    if (
+        strict is None
+        or response_format.get("type") != "json_schema"
+        or not isinstance(schema, dict)
+        or "strict" in schema
+    ):
+        return response_format
+    return {**response_format, "json_schema": {**schema, "strict": strict}}
+
+
 def merge_provider_options(
     *layers: Mapping[str, Any] | None,
 ) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from langchain_hf_router.core.options import (
     Warn,
     check_effort,
     copy_set,
+    with_strictness,
 )
 from langchain_hf_router.core.types import (
     AssistantMessage,
@@ -128,7 +129,7 @@ def build_body(
         )
         body["reasoning"] = {"effort": effort}
     for field, label in _UNSENDABLE:
-        if getattr(options, field):
+        if getattr(options, field) not in (None, ()):
             warn(
                 field,
                 f"{label} cannot be sent on the router's Responses API and "
@@ -140,7 +141,10 @@ def build_body(
     if options.tool_choice is not None:
         body["tool_choice"] = _tool_choice(options.tool_choice)
     if options.response_format is not None:
-        body["text"] = {"format": _text_format(options.response_format)}
+        response_format = with_strictness(
+            options.response_format, provider.strict_json_schema
+        )
+        body["text"] = {"format": _text_format(response_format)}
     if stream:
         body["stream"] = True
     return body

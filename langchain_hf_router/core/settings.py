@@ -57,9 +57,7 @@ class ClientPool:
         self._given_sync = http_client
         self._given_async = http_async_client
         self._sync: httpx.Client | None = None
-        self._async: weakref.WeakKeyDictionary[
-            asyncio.AbstractEventLoop, httpx.AsyncClient
-        ] = weakref.WeakKeyDictionary()
+        self._async: dict[asyncio.AbstractEventLoop, httpx.AsyncClient] = {}
 
     def sync_client(self) -> httpx.Client:
         """The client for blocking calls."""
@@ -78,6 +76,10 @@ class ClientPool:
         loop = asyncio.get_running_loop()
         client = self._async.get(loop)
         if client is None:
+            # Clients of loops that have ended cannot be closed any more; drop them
+            # so that they do not pile up (close with aclose() inside the loop).
+            for ended in [old for old in self._async if old.is_closed()]:
+                del self._async[ended]
             client = httpx.AsyncClient(follow_redirects=True)
             self._async[loop] = client
         return client

@@ -36,10 +36,11 @@ def _held_prefix(text: str, tag: str) -> int:
 class ThinkSplitter:
     """Feeds answer text, returns `(is_reasoning, text)` pieces in order."""
 
-    __slots__ = ("_inside", "_pending", "_started", "_strip")
+    __slots__ = ("_implicit", "_inside", "_pending", "_started", "_strip")
 
     def __init__(self, *, start_inside: bool = False) -> None:
         self._inside = start_inside
+        self._implicit = start_inside  # the block is open, unless a tag opens it
         self._pending = ""
         self._started = False
         self._strip = start_inside
@@ -47,8 +48,7 @@ class ThinkSplitter:
     def provider_separates_reasoning(self) -> None:
         """The server sends reasoning in its own field: no implicit open block."""
         if not self._started:
-            self._inside = False
-            self._strip = False
+            self._inside = self._implicit = self._strip = False
 
     def plain(self, text: str) -> bool:
         """Whether `text` is answer text to pass through as it is (checked cheaply)."""
@@ -62,6 +62,15 @@ class ThinkSplitter:
         self._started = True
         text = self._pending + text
         self._pending = ""
+        if self._implicit:
+            # Assumed open, yet the model may still write the opening tag itself.
+            head = text.lstrip()
+            if len(head) < len(OPEN_TAG) and OPEN_TAG.startswith(head):
+                self._pending = text
+                return []
+            self._implicit = False
+            if head.startswith(OPEN_TAG):
+                text = head[len(OPEN_TAG) :]
         pieces: list[tuple[bool, str]] = []
         while True:
             tag = CLOSE_TAG if self._inside else OPEN_TAG

@@ -455,11 +455,12 @@ def test_stop_closes_idle_keep_alive_connections() -> None:
     client = httpx.Client(base_url=emulator.base_url)
     try:
         client.post("/chat/completions", json=CHAT)
-        assert emulator.open_connections == 1
+        assert emulator.wait_open_connections(1)
         started = time.monotonic()
         emulator.stop()
         assert time.monotonic() - started < 2
-        assert emulator.open_connections == 0
+        # the handler thread notes the close just after stop() returns
+        assert emulator.wait_open_connections(0)
     finally:
         client.close()
         emulator.stop()
