@@ -159,7 +159,9 @@ def _usage(raw: Any) -> Usage | None:
         input_tokens=prompt,
         output_tokens=completion,
         total_tokens=raw.get("total_tokens") or prompt + completion,
-        cached_input_tokens=prompt_details.get("cached_tokens"),
+        cached_input_tokens=prompt_details.get(
+            "cached_tokens", raw.get("cached_tokens")
+        ),
         reasoning_tokens=completion_details.get("reasoning_tokens"),
     )
 

@@ -99,15 +99,15 @@ def parse_provider_options(raw: Mapping[str, Any] | None) -> ProviderOptions:
     )
 
 
-def check_effort(effort: str, allowed: frozenset[str], api: str) -> str:
+def check_effort(effort: object, allowed: frozenset[str], api: str) -> str:
     """Return `effort` if `api` accepts it; otherwise raise naming the choices."""
-    if effort not in allowed:
+    if not isinstance(effort, str) or effort not in allowed:
         msg = (
             f"reasoning_effort={effort!r} is not accepted by {api}; "
             f"choose one of {', '.join(sorted(allowed))}."
         )
         raise InvalidInputError(msg)
-    return effort
+    return str(effort)
 
 
 def _check_metadata(metadata: Any) -> None:

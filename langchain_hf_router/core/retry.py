@@ -38,14 +38,14 @@ def retry_after(
             except (TypeError, ValueError):
                 return None
             value = parsed.timestamp() - (time.time() if now is None else now)
-    if value is None or value < 0 or value > MAX_RETRY_AFTER:
+    if value is None or not 0 <= value <= MAX_RETRY_AFTER:  # also refuses NaN
         return None
     return value
 
 
 def backoff(attempt: int, *, jitter: float | None = None) -> float:
     """Exponential backoff with jitter for retry number `attempt` (0-based)."""
-    base: float = min(MAX_DELAY, INITIAL_DELAY * 2.0**attempt)
+    base: float = min(MAX_DELAY, INITIAL_DELAY * 2.0 ** min(attempt, 32))
     share = random.random() if jitter is None else jitter  # noqa: S311 - not crypto
     return base * (1 - 0.25 * share)
 

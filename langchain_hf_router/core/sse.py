@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from langchain_hf_router.core.errors import BrokenStreamError
+
 
 class SSEEvent(NamedTuple):
     """One dispatched event: its `event:` name (None when unnamed) and its data."""
@@ -68,10 +70,14 @@ class SSEDecoder:
             self._data = []
             self._event = None
             return event
-        if raw.startswith(b"data:"):
-            value = raw[6:] if raw[5:6] == b" " else raw[5:]
-            self._data.append(value.decode("utf-8"))
-        elif raw.startswith(b"event:"):
-            self._event = raw[6:].strip().decode("utf-8")
+        try:
+            if raw.startswith(b"data:"):
+                value = raw[6:] if raw[5:6] == b" " else raw[5:]
+                self._data.append(value.decode("utf-8"))
+            elif raw.startswith(b"event:"):
+                self._event = raw[6:].strip().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            msg = f"the stream carried bytes that are not UTF-8: {raw[:200]!r}"
+            raise BrokenStreamError(msg) from exc
         # Comments (":…"), `id:`, `retry:` and unknown fields carry nothing we use.
         return None
