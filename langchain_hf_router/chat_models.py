@@ -19,7 +19,14 @@ from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 from langchain_core.utils import secret_from_env
 from langchain_core.utils.function_calling import convert_to_openai_tool
-from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    model_validator,
+)
 from typing_extensions import Self
 
 from langchain_hf_router.core import types as core
@@ -43,6 +50,7 @@ from langchain_hf_router.messages import (
     to_ai_message,
     to_prompt,
 )
+from langchain_hf_router.structured import StructuredMethod, structured_output
 
 ApiChoice = Literal["auto", "responses", "chat_completions"]
 
@@ -375,6 +383,40 @@ class ChatHuggingFaceRouter(BaseChatModel):
         if parallel_tool_calls is not None:
             kwargs["parallel_tool_calls"] = parallel_tool_calls
         return super().bind(tools=formatted, **kwargs)
+
+    def with_structured_output(
+        self,
+        schema: dict[str, Any] | type | None = None,
+        *,
+        method: StructuredMethod = "json_schema",
+        include_raw: bool = False,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, dict[str, Any] | BaseModel]:
+        """Answer with data that follows `schema`.
+
+        Args:
+            schema: A Pydantic class (v2 or v1: answers are instances of it), a
+                TypedDict, or a JSON schema / OpenAI tool dict (answers are dicts).
+            method: `"json_schema"` (the server constrains the answer to the
+                schema: `response_format` on Chat, `text.format` on Responses),
+                `"function_calling"` (a forced tool call), or `"json_mode"` (any
+                JSON object; say what you want in the prompt).
+            include_raw: Return `{"raw": AIMessage, "parsed": ..., "parsing_error":
+                ...}` instead of raising when the answer does not parse.
+            strict: Ask the server to follow the schema exactly (the
+                `strict_json_schema` provider option is the default).
+            **kwargs: Not accepted; named here so that a typo is an error.
+
+        Raises:
+            OutputParserException: The answer does not parse (carries the raw text).
+        """
+        if kwargs:
+            msg = f"Unknown argument(s) for with_structured_output: {sorted(kwargs)}."
+            raise InvalidInputError(msg)
+        return structured_output(
+            self, schema, method=method, include_raw=include_raw, strict=strict
+        )
 
 
 def _tool_choice(
