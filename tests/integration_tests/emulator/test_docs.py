@@ -9,6 +9,9 @@ once, unless it is marked as making no request.
 Markers:
 - `<!-- docs: no-request -->` on the line before the fence: the block only
   builds things; it must make no request at all.
+- `<!-- docs: replies=NAME -->` on the line before the fence: the emulator answers
+  with the scripted turns `SCRIPTS[NAME]` (tool calls, JSON) instead of the
+  default replies.
 - `# docs: no-run (<reason>)` as the block's first line: the block is skipped
   with that reason. Avoid it: write files into the working directory (a fresh
   temporary directory) or use inline bytes instead.
@@ -24,14 +27,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from router_emulator import Reply, RouterEmulator
+from router_emulator import Reply, RouterEmulator, ToolCall
 
 from langchain_hf_router import huggingface
 
 DOCS = Path(__file__).resolve().parents[3] / "docs"
-EXPECTED_PAGES = ("index.md", "chat-model.md", "api-choice.md")
+EXPECTED_PAGES = (
+    "index.md",
+    "chat-model.md",
+    "api-choice.md",
+    "tools-and-agents.md",
+    "structured-output.md",
+)
 
 NO_REQUEST = "<!-- docs: no-request -->"
+REPLIES_MARKER = re.compile(r"<!-- docs: replies=(?P<name>\w+) -->")
 NO_RUN = re.compile(r"#\s*docs:\s*no-run\s*\((?P<reason>[^)]+)\)")
 FENCE_OPEN = re.compile(r"^(?P<indent>\s*)```(?P<lang>[^`\s]*)\s*$")
 # Fence languages that look like Python but would escape the test.
@@ -44,6 +54,39 @@ REPLY = Reply(
     reasoning="Spell it out: s-t-r-a-w-b-e-r-r-y. The r letters are at 3, 8 and 9.",
     usage={"prompt_tokens": 21, "completion_tokens": 34, "reasoning_tokens": 20},
 )
+
+
+WEATHER = ToolCall(name="get_weather", arguments='{"city": "Paris"}', id="call_1")
+SCRIPTS: dict[str, list[Reply]] = {
+    "weather_tool_call": [Reply(tool_calls=[WEATHER])],
+    "weather_agent": [
+        Reply(tool_calls=[WEATHER]),
+        Reply(text="It is sunny and 21°C in Paris."),
+    ],
+    "weather_report_agent": [
+        Reply(tool_calls=[WEATHER]),
+        Reply(text='{"city": "Paris", "summary": "Sunny, 21°C"}'),
+    ],
+    "weather_stream": [
+        Reply(text="Let me check.", tool_calls=[WEATHER]),
+        Reply(text="Sunny in Paris."),
+    ],
+    "movie_json": [
+        Reply(text='{"title": "Alien", "year": 1979, "genres": ["horror", "sci-fi"]}')
+    ]
+    * 4,
+    "movie_tool": [
+        Reply(
+            tool_calls=[
+                ToolCall(
+                    name="Movie",
+                    arguments='{"title": "Alien", "year": 1979, "genres": ["horror"]}',
+                )
+            ]
+        )
+    ],
+    "movie_broken": [Reply(text="Alien, from 1979.")] * 2,
+}
 
 
 @dataclass(frozen=True)
@@ -66,6 +109,7 @@ class Block:
     code: str
     makes_requests: bool
     skip_reason: str | None
+    script: str | None = None
 
     @property
     def id(self) -> str:
@@ -126,6 +170,9 @@ def python_blocks() -> list[Block]:
                     code=fence.code,
                     makes_requests=fence.marker != NO_REQUEST,
                     skip_reason=no_run["reason"] if no_run else None,
+                    script=script["name"]
+                    if (script := REPLIES_MARKER.fullmatch(fence.marker))
+                    else None,
                 )
             )
     return blocks
@@ -175,7 +222,7 @@ def test_docs_block(
     monkeypatch.setenv("HF_TOKEN", "hf_docs_test")
     monkeypatch.delenv("HUGGINGFACE_API_KEY", raising=False)
     monkeypatch.chdir(tmp_path)  # files a block writes land here
-    emulator.enqueue(*[REPLY] * REPLIES)
+    emulator.enqueue(*(SCRIPTS[block.script] if block.script else [REPLY] * REPLIES))
     open_before = emulator.open_connections
 
     # Leading newlines keep the page's line numbers in tracebacks.
