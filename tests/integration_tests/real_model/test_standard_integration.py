@@ -1,0 +1,60 @@
+"""LangChain's standard integration suite on a real model (llama.cpp), both APIs.
+
+The server is llama.cpp's own (xllamacpp) with Qwen2.5-Coder-1.5B; each xfail names
+what that server or that small model cannot do, not a gap of this package.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from langchain_core.language_models import BaseChatModel
+from langchain_tests.integration_tests import ChatModelIntegrationTests
+from real_server import API_KEY, MODEL_ALIAS
+
+from langchain_hf_router import ChatHuggingFaceRouter
+
+
+class _OnLlamaServer(ChatModelIntegrationTests):
+    api: str
+
+    @property
+    def chat_model_class(self) -> type[ChatHuggingFaceRouter]:
+        return ChatHuggingFaceRouter
+
+    @property
+    def chat_model_params(self) -> dict[str, Any]:
+        return {"model": MODEL_ALIAS, "api": self.api, "api_key": API_KEY}
+
+    @pytest.fixture
+    def model(self, request: Any, llama_server: str) -> BaseChatModel:
+        extra = getattr(request, "param", None) or {}
+        return self.chat_model_class(
+            **{
+                **self.standard_chat_model_params,
+                **self.chat_model_params,
+                "base_url": llama_server,
+                **extra,
+            }
+        )
+
+    @property
+    def supports_json_mode(self) -> bool:
+        return True
+
+    @property
+    def supports_image_inputs(self) -> bool:
+        return False  # a text-only model behind this server
+
+    @property
+    def has_tool_choice(self) -> bool:
+        return True
+
+
+class TestChatCompletionsOnLlamaServer(_OnLlamaServer):
+    api = "chat_completions"
+
+
+class TestResponsesOnLlamaServer(_OnLlamaServer):
+    api = "responses"
