@@ -68,8 +68,10 @@ _UNSENDABLE: Final = (
 
 
 def _items(message: PromptMessage) -> list[dict[str, Any]]:
+    # Messages say `"type": "message"`: optional for responses.js, required by
+    # other Responses servers (llama.cpp: "Cannot determine type of 'item'").
     if isinstance(message, SystemMessage):
-        return [{"role": "system", "content": message.text}]
+        return [{"type": "message", "role": "system", "content": message.text}]
     if isinstance(message, UserMessage):
         content: list[dict[str, Any]] = []
         for part in message.parts:
@@ -83,12 +85,13 @@ def _items(message: PromptMessage) -> list[dict[str, Any]]:
                 )
             else:
                 content.append({"type": "input_text", "text": part.text})
-        return [{"role": "user", "content": content}]
+        return [{"type": "message", "role": "user", "content": content}]
     if isinstance(message, AssistantMessage):
         items: list[dict[str, Any]] = []
         if message.text:
             items.append(
                 {
+                    "type": "message",
                     "role": "assistant",
                     "content": [{"type": "output_text", "text": message.text}],
                 }

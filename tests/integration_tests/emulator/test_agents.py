@@ -80,7 +80,10 @@ def _assert_history_shapes(emulator: RouterEmulator, api: str) -> None:
         assert [m["tool_call_id"] for m in turns[2][4:]] == ["call_2", "call_3"]
     else:
         turns = [r.json["input"] for r in emulator.requests]
-        kinds = [item.get("type", item.get("role")) for item in turns[2]]
+        kinds = [
+            item["role"] if item["type"] == "message" else item["type"]
+            for item in turns[2]
+        ]
         assert kinds == [
             "user",
             "function_call",

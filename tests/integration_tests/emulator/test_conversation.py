@@ -40,8 +40,12 @@ def test_invoke_text(emulator: RouterEmulator, make_model, api: str) -> None:
         assert emulator.last_request.path == "/v1/responses"
         assert body["max_output_tokens"] == 64
         assert body["input"] == [
-            {"role": "system", "content": "Be brief."},
-            {"role": "user", "content": [{"type": "input_text", "text": "Capital?"}]},
+            {"type": "message", "role": "system", "content": "Be brief."},
+            {
+                "type": "message",
+                "role": "user",
+                "content": [{"type": "input_text", "text": "Capital?"}],
+            },
         ]
     assert emulator.last_request.headers["authorization"] == "Bearer hf_test_key"
 
@@ -202,6 +206,7 @@ def test_reasoning_in_history_is_not_sent_back(
         assert body["messages"][1] == {"role": "assistant", "content": "Four."}
     else:
         assert body["input"][1] == {
+            "type": "message",
             "role": "assistant",
             "content": [{"type": "output_text", "text": "Four."}],
         }

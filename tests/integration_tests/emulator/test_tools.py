@@ -285,6 +285,7 @@ def test_tool_history_on_forced_responses(emulator: RouterEmulator, make_model) 
     make_model(api="responses").bind_tools([get_weather]).invoke(HISTORY)
     items = emulator.last_request.json["input"]
     assert items[1] == {
+        "type": "message",
         "role": "assistant",
         "content": [{"type": "output_text", "text": "Checking."}],
     }

@@ -6,6 +6,7 @@ what that server or that small model cannot do, not a gap of this package.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -23,21 +24,37 @@ class _OnLlamaServer(ChatModelIntegrationTests):
     def chat_model_class(self) -> type[ChatHuggingFaceRouter]:
         return ChatHuggingFaceRouter
 
+    server_url = ""
+
+    @pytest.fixture(autouse=True)
+    def _on_server(self, request: pytest.FixtureRequest, llama_server: str) -> None:
+        # The suite builds some models from `chat_model_params` alone.
+        request.cls.server_url = llama_server  # type: ignore[union-attr]
+
     @property
     def chat_model_params(self) -> dict[str, Any]:
-        return {"model": MODEL_ALIAS, "api": self.api, "api_key": API_KEY}
+        return {
+            "model": MODEL_ALIAS,
+            "api": self.api,
+            "api_key": API_KEY,
+            "base_url": self.server_url,
+            # The integration suite sets no sampling defaults; a small model left
+            # without a budget can run on to the end of its context.
+            "temperature": 0,
+            "max_tokens": 256,
+        }
 
     @pytest.fixture
-    def model(self, request: Any, llama_server: str) -> BaseChatModel:
+    async def model(
+        self, request: Any, _on_server: None
+    ) -> AsyncIterator[BaseChatModel]:
+        # Async so that the clients are closed inside the test's own event loop.
         extra = getattr(request, "param", None) or {}
-        return self.chat_model_class(
-            **{
-                **self.standard_chat_model_params,
-                **self.chat_model_params,
-                "base_url": llama_server,
-                **extra,
-            }
+        llm = self.chat_model_class(
+            **{**self.standard_chat_model_params, **self.chat_model_params, **extra}
         )
+        yield llm
+        await llm.aclose()
 
     @property
     def supports_json_mode(self) -> bool:

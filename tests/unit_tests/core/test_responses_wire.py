@@ -79,7 +79,9 @@ def as_items(body: dict[str, Any]) -> dict[str, Any]:
     """A recorded body with its shorthand input spelled out as items.
 
     A string `input` is one user message; a string `content` is one text part
-    (`input_text` from the user, `output_text` from the assistant).
+    (`input_text` from the user, `output_text` from the assistant); a message
+    item says `"type": "message"` (optional for responses.js, which defaults it;
+    llama.cpp's own server requires it).
     """
     body = dict(body)
     items = body["input"]
@@ -92,6 +94,8 @@ def as_items(body: dict[str, Any]) -> dict[str, Any]:
         if item.get("role") in ("user", "assistant") and isinstance(content, str):
             kind = "input_text" if item["role"] == "user" else "output_text"
             item["content"] = [{"type": kind, "text": content}]
+        if "role" in item:
+            item = {"type": "message", **item}
         spelled.append(item)
     body["input"] = spelled
     return body
@@ -218,8 +222,16 @@ def test_multi_turn_request_body_sends_system_not_developer():
         temperature=0,
         max_tokens=30,
     )
-    assert expected["input"][0] == {"role": "developer", "content": "You are terse."}
-    assert body["input"][0] == {"role": "system", "content": "You are terse."}
+    assert expected["input"][0] == {
+        "type": "message",
+        "role": "developer",
+        "content": "You are terse.",
+    }
+    assert body["input"][0] == {
+        "type": "message",
+        "role": "system",
+        "content": "You are terse.",
+    }
     assert body["input"][1:] == expected["input"][1:]
     assert {k: v for k, v in body.items() if k != "input"} == {
         k: v for k, v in expected.items() if k != "input"
@@ -415,6 +427,7 @@ def test_images_are_input_images():
     )
     assert body["input"] == [
         {
+            "type": "message",
             "role": "user",
             "content": [
                 {"type": "input_text", "text": "what is this?"},
