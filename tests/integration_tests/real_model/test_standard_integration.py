@@ -10,11 +10,12 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from langchain_core.exceptions import OutputParserException
 from langchain_core.language_models import BaseChatModel
 from langchain_tests.integration_tests import ChatModelIntegrationTests
 from real_server import API_KEY, MODEL_ALIAS
 
-from langchain_hf_router import ChatHuggingFaceRouter
+from langchain_hf_router import ChatHuggingFaceRouter, UnsupportedSettingWarning
 
 
 class _OnLlamaServer(ChatModelIntegrationTests):
@@ -69,9 +70,67 @@ class _OnLlamaServer(ChatModelIntegrationTests):
         return True
 
 
+NOT_ENFORCED = pytest.mark.xfail(
+    reason=(
+        "llama.cpp's server does not enforce tool_choice ('required' or a named "
+        "tool): the 1.5B model may answer in text instead (real-server.md)"
+    ),
+    strict=False,
+)
+IGNORES_TEXT_FORMAT = pytest.mark.xfail(
+    reason=(
+        "llama.cpp's own /v1/responses ignores text.format, so the model answers "
+        "in prose; the router's Responses API honours it (emulator tests)"
+    ),
+    raises=OutputParserException,
+    strict=True,
+)
+
+
 class TestChatCompletionsOnLlamaServer(_OnLlamaServer):
     api = "chat_completions"
+
+    @NOT_ENFORCED
+    def test_tool_choice(self, model: BaseChatModel) -> None:
+        super().test_tool_choice(model)
+
+    @NOT_ENFORCED
+    def test_tool_calling_with_no_arguments(self, model: BaseChatModel) -> None:
+        super().test_tool_calling_with_no_arguments(model)
 
 
 class TestResponsesOnLlamaServer(_OnLlamaServer):
     api = "responses"
+
+    def test_stop_sequence(self, model: BaseChatModel) -> None:
+        # The Responses API cannot carry stop sequences: the package says so.
+        with pytest.warns(UnsupportedSettingWarning, match="stop sequences"):
+            super().test_stop_sequence(model)
+
+    @NOT_ENFORCED
+    def test_tool_choice(self, model: BaseChatModel) -> None:
+        super().test_tool_choice(model)
+
+    @NOT_ENFORCED
+    def test_tool_calling_with_no_arguments(self, model: BaseChatModel) -> None:
+        super().test_tool_calling_with_no_arguments(model)
+
+    @IGNORES_TEXT_FORMAT
+    @pytest.mark.parametrize("schema_type", ["pydantic", "typeddict", "json_schema"])
+    def test_structured_output(self, model: BaseChatModel, schema_type: str) -> None:
+        super().test_structured_output(model, schema_type)  # type: ignore[arg-type]
+
+    @IGNORES_TEXT_FORMAT
+    @pytest.mark.parametrize("schema_type", ["pydantic", "typeddict", "json_schema"])
+    async def test_structured_output_async(
+        self, model: BaseChatModel, schema_type: str
+    ) -> None:
+        await super().test_structured_output_async(model, schema_type)  # type: ignore[arg-type]
+
+    @IGNORES_TEXT_FORMAT
+    def test_structured_output_pydantic_2_v1(self, model: BaseChatModel) -> None:
+        super().test_structured_output_pydantic_2_v1(model)
+
+    @IGNORES_TEXT_FORMAT
+    def test_structured_output_optional_param(self, model: BaseChatModel) -> None:
+        super().test_structured_output_optional_param(model)
