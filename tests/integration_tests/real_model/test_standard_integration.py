@@ -17,6 +17,22 @@ from real_server import API_KEY, MODEL_ALIAS
 
 from langchain_hf_router import ChatHuggingFaceRouter
 
+NOT_ENFORCED = pytest.mark.xfail(
+    reason=(
+        "llama.cpp's server does not enforce tool_choice ('required' or a named "
+        "tool): the 1.5B model may answer in text instead (real-server.md)"
+    ),
+    strict=False,
+)
+IGNORES_TEXT_FORMAT = pytest.mark.xfail(
+    reason=(
+        "llama.cpp's own /v1/responses ignores text.format, so the model answers "
+        "in prose; the router's Responses API honours it (emulator tests)"
+    ),
+    raises=OutputParserException,
+    strict=True,
+)
+
 
 class _OnLlamaServer(ChatModelIntegrationTests):
     api: str
@@ -69,27 +85,6 @@ class _OnLlamaServer(ChatModelIntegrationTests):
     def has_tool_choice(self) -> bool:
         return True
 
-
-NOT_ENFORCED = pytest.mark.xfail(
-    reason=(
-        "llama.cpp's server does not enforce tool_choice ('required' or a named "
-        "tool): the 1.5B model may answer in text instead (real-server.md)"
-    ),
-    strict=False,
-)
-IGNORES_TEXT_FORMAT = pytest.mark.xfail(
-    reason=(
-        "llama.cpp's own /v1/responses ignores text.format, so the model answers "
-        "in prose; the router's Responses API honours it (emulator tests)"
-    ),
-    raises=OutputParserException,
-    strict=True,
-)
-
-
-class TestChatCompletionsOnLlamaServer(_OnLlamaServer):
-    api = "chat_completions"
-
     @NOT_ENFORCED
     def test_tool_choice(self, model: BaseChatModel) -> None:
         super().test_tool_choice(model)
@@ -101,6 +96,10 @@ class TestChatCompletionsOnLlamaServer(_OnLlamaServer):
     @NOT_ENFORCED
     def test_unicode_tool_call_integration(self, model: BaseChatModel) -> None:
         super().test_unicode_tool_call_integration(model)
+
+
+class TestChatCompletionsOnLlamaServer(_OnLlamaServer):
+    api = "chat_completions"
 
 
 # The Responses API cannot carry `stop` (test_stop_sequence): the package warns
@@ -108,18 +107,6 @@ class TestChatCompletionsOnLlamaServer(_OnLlamaServer):
 @pytest.mark.filterwarnings("ignore::langchain_hf_router.UnsupportedSettingWarning")
 class TestResponsesOnLlamaServer(_OnLlamaServer):
     api = "responses"
-
-    @NOT_ENFORCED
-    def test_tool_choice(self, model: BaseChatModel) -> None:
-        super().test_tool_choice(model)
-
-    @NOT_ENFORCED
-    def test_tool_calling_with_no_arguments(self, model: BaseChatModel) -> None:
-        super().test_tool_calling_with_no_arguments(model)
-
-    @NOT_ENFORCED
-    def test_unicode_tool_call_integration(self, model: BaseChatModel) -> None:
-        super().test_unicode_tool_call_integration(model)
 
     @IGNORES_TEXT_FORMAT
     @pytest.mark.parametrize("schema_type", ["pydantic", "typeddict", "json_schema"])
