@@ -37,6 +37,7 @@ from langchain_hf_router.core.options import (
     parse_provider_options,
 )
 from langchain_hf_router.core.settings import (
+    DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     KEY_ENV_VARS,
@@ -44,6 +45,7 @@ from langchain_hf_router.core.settings import (
     Settings,
     base_url_from_env,
 )
+from langchain_hf_router.core.tools import check_tool
 from langchain_hf_router.messages import (
     MODEL_PROVIDER,
     ChunkBuilder,
@@ -118,7 +120,10 @@ class ChatHuggingFaceRouter(BaseChatModel):
     seed: int | None = None
     """Sampling seed (Chat Completions only)."""
     timeout: float | None = DEFAULT_TIMEOUT
-    """Seconds to wait for a connection and for each read."""
+    """Seconds to wait for each read (a stream silent this long fails), each write
+    and a free pooled connection; None waits forever."""
+    connect_timeout: float | None = DEFAULT_CONNECT_TIMEOUT
+    """Seconds to wait for a connection to be made."""
     max_retries: int = DEFAULT_MAX_RETRIES
     """Retries on 408, 409, 429, 5xx and connection errors, with backoff."""
     streaming: bool = False
@@ -233,6 +238,7 @@ class ChatHuggingFaceRouter(BaseChatModel):
                 base_url=self.base_url,
                 headers=self.default_headers,
                 timeout=self.timeout,
+                connect_timeout=self.connect_timeout,
                 max_retries=self.max_retries,
                 clients=self._pool,
             )
@@ -253,10 +259,15 @@ class ChatHuggingFaceRouter(BaseChatModel):
         return warn
 
     def _choose_api(
-        self, options: dict[str, Any], prompt: list[core.PromptMessage]
+        self,
+        options: dict[str, Any],
+        prompt: list[core.PromptMessage],
+        tools: Sequence[dict[str, Any]],
     ) -> str:
         if self.api != "auto":
             return self.api
+        if any(tool.get("type") == "mcp" for tool in tools):
+            return "responses"
         wants_responses = any(options.get(key) for key in _RESPONSES_ONLY)
         has_tool_history = any(
             isinstance(m, core.ToolResultMessage)
@@ -289,7 +300,8 @@ class ChatHuggingFaceRouter(BaseChatModel):
             self.provider_options, kwargs.get("provider_options")
         )
         provider = parse_provider_options(raw_options)
-        api = self._choose_api(raw_options, prompt)
+        tools = tuple(map(check_tool, kwargs.get("tools") or ()))
+        api = self._choose_api(raw_options, prompt, tools)
         stop = stop or self.stop
         options = core.CallOptions(
             model=kwargs.get("model") or self.model,
@@ -299,7 +311,7 @@ class ChatHuggingFaceRouter(BaseChatModel):
             stop=tuple(stop) if stop else None,
             seed=kwargs.get("seed", self.seed),
             provider_options=provider,
-            tools=tuple(kwargs.get("tools") or ()),
+            tools=tools,
             tool_choice=kwargs.get("tool_choice"),
             parallel_tool_calls=kwargs.get("parallel_tool_calls"),
             response_format=kwargs.get("response_format"),
@@ -377,7 +389,7 @@ class ChatHuggingFaceRouter(BaseChatModel):
             parallel_tool_calls: Allow several calls in one answer.
             **kwargs: More call arguments to bind (e.g. `response_format`).
         """
-        formatted = [convert_to_openai_tool(tool, strict=strict) for tool in tools]
+        formatted = [_convert_tool(tool, strict) for tool in tools]
         if tool_choice is not None:
             kwargs["tool_choice"] = _tool_choice(tool_choice, formatted)
         if parallel_tool_calls is not None:
@@ -417,6 +429,19 @@ class ChatHuggingFaceRouter(BaseChatModel):
         return structured_output(
             self, schema, method=method, include_raw=include_raw, strict=strict
         )
+
+
+def _convert_tool(tool: Any, strict: bool | None) -> dict[str, Any]:
+    """One tool in the Chat Completions shape (MCP and other typed dicts as given)."""
+    try:
+        return convert_to_openai_tool(tool, strict=strict)
+    except Exception as exc:
+        msg = (
+            f"Tool {tool!r:.100} cannot be turned into a function schema: pass a "
+            "LangChain tool, a typed function with a docstring, a Pydantic model, "
+            f"a TypedDict or a JSON-schema dict ({str(exc).strip().splitlines()[0]})."
+        )
+        raise InvalidInputError(msg) from exc
 
 
 def _tool_choice(

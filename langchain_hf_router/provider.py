@@ -10,6 +10,8 @@ from pydantic import SecretStr
 
 from langchain_hf_router.chat_models import ApiChoice, ChatHuggingFaceRouter
 from langchain_hf_router.core.settings import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
     ClientPool,
     key_from_env,
     normalize_base_url,
@@ -33,7 +35,13 @@ class HuggingFaceProvider:
         headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
         http_async_client: httpx.AsyncClient | None = None,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        timeout: float | None = DEFAULT_TIMEOUT,
     ) -> None:
+        self._defaults: dict[str, Any] = {
+            "max_retries": max_retries,
+            "timeout": timeout,
+        }
         self._api_key = SecretStr(api_key) if api_key else None
         self.base_url = normalize_base_url(base_url) if base_url else None
         self.headers = dict(headers or {})
@@ -51,6 +59,7 @@ class HuggingFaceProvider:
         self, model_id: str, api: ApiChoice, fields: dict[str, Any]
     ) -> ChatHuggingFaceRouter:
         headers = {**self.headers, **(fields.pop("default_headers", None) or {})}
+        fields = {**self._defaults, **fields}
         fields.setdefault("api_key", self._api_key)
         if self.base_url:
             fields.setdefault("base_url", self.base_url)
@@ -92,6 +101,8 @@ def create_huggingface(
     headers: Mapping[str, str] | None = None,
     http_client: httpx.Client | None = None,
     http_async_client: httpx.AsyncClient | None = None,
+    max_retries: int = DEFAULT_MAX_RETRIES,
+    timeout: float | None = DEFAULT_TIMEOUT,
 ) -> HuggingFaceProvider:
     """A provider instance with your settings.
 
@@ -103,6 +114,9 @@ def create_huggingface(
         headers: Extra headers for every request.
         http_client: Your own `httpx.Client` for blocking calls.
         http_async_client: Your own `httpx.AsyncClient` for async calls.
+        max_retries: Retries for every model made here (default 2).
+        timeout: Read timeout in seconds for every model made here (default 120;
+            None waits forever).
     """
     return HuggingFaceProvider(
         api_key=api_key,
@@ -110,6 +124,8 @@ def create_huggingface(
         headers=headers,
         http_client=http_client,
         http_async_client=http_async_client,
+        max_retries=max_retries,
+        timeout=timeout,
     )
 
 

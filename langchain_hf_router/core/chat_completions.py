@@ -12,7 +12,7 @@ import json
 import uuid
 from typing import Any, Final
 
-from langchain_hf_router.core.errors import in_band_error
+from langchain_hf_router.core.errors import InvalidInputError, in_band_error
 from langchain_hf_router.core.options import (
     REASONING_EFFORTS_CHAT,
     Warn,
@@ -111,6 +111,20 @@ def _message(message: PromptMessage) -> dict[str, Any]:
     }
 
 
+def _function_tool(tool: dict[str, Any]) -> dict[str, Any]:
+    """A tool as sent; Chat Completions carries function tools only."""
+    kind = tool.get("type")
+    if kind == "function":
+        return tool
+    where = "MCP tools run on the router's Responses API" if kind == "mcp" else ""
+    msg = (
+        f"A {kind!r} tool cannot be sent on the Chat Completions API, which takes "
+        f"function tools only{'; ' + where if where else ''}: use api='responses' "
+        "(or api='auto', which picks it for such tools)."
+    )
+    raise InvalidInputError(msg)
+
+
 def build_body(
     prompt: list[PromptMessage], options: CallOptions, *, stream: bool, warn: Warn
 ) -> dict[str, Any]:
@@ -124,7 +138,7 @@ def build_body(
     if options.stop:
         body["stop"] = list(options.stop)
     if options.tools:
-        body["tools"] = list(options.tools)
+        body["tools"] = [_function_tool(tool) for tool in options.tools]
     if options.response_format is not None:
         body["response_format"] = with_strictness(
             options.response_format, provider.strict_json_schema

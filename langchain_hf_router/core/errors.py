@@ -76,6 +76,15 @@ class HuggingFaceRouterError(ModelError):
         self.retry_after = retry_after
         super().__init__(self._render())
 
+    def redact(self, secret: str | None) -> None:
+        """Replace `secret` (the API key) wherever the server echoed it back."""
+        if not secret or secret not in repr((self.message, self.hint, self.body)):
+            return
+        self.message = self.message.replace(secret, "***")
+        self.hint = self.hint.replace(secret, "***") if self.hint else self.hint
+        self.body = _redacted(self.body, secret)
+        self.args = (self._render(),)
+
     def _render(self) -> str:
         head = f"{self.status_code} " if self.status_code else ""
         text = f"{head}{self.message}"
@@ -84,6 +93,16 @@ class HuggingFaceRouterError(ModelError):
         if self.request_id:
             text += f" [request id: {self.request_id}]"
         return text
+
+
+def _redacted(value: Any, secret: str) -> Any:
+    if isinstance(value, str):
+        return value.replace(secret, "***")
+    if isinstance(value, dict):
+        return {key: _redacted(item, secret) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_redacted(item, secret) for item in value]
+    return value
 
 
 class BadRequestError(HuggingFaceRouterError, ModelInvalidRequestError):

@@ -33,7 +33,7 @@ def sniff_image_mime(data: bytes) -> str | None:
 
 
 def image_url_from_bytes(data: bytes, mime_type: str | None = None) -> str:
-    """Encode raw image bytes as a `data:` URL, sniffing the type when not given."""
+    """Encode raw image bytes as a `data:` URL; the bytes' own format sets the type."""
     return _data_url(data, base64.b64encode(data).decode("ascii"), mime_type)
 
 
@@ -72,16 +72,16 @@ def check_image_url(url: str) -> str:
 
 
 def _data_url(head: bytes, encoded: str, mime_type: str | None) -> str:
-    sniffed = sniff_image_mime(head)
-    if mime_type is None:
-        if sniffed is None:
-            msg = (
-                "Image bytes are not a known image format (PNG, JPEG, GIF, WebP, "
-                "BMP, TIFF, AVIF, HEIC); pass mime_type if it is an image."
-            )
-            raise InvalidInputError(msg)
-        mime_type = sniffed
-    elif not mime_type.startswith("image/"):
+    """A `data:` URL typed by what the bytes are (a declared type must be an image)."""
+    if mime_type is not None and not mime_type.startswith("image/"):
         msg = f"Image MIME type must start with 'image/', got {mime_type!r}."
         raise InvalidInputError(msg)
-    return f"data:{mime_type};base64,{encoded}"
+    sniffed = sniff_image_mime(head)
+    if sniffed is None:
+        declared = f" (declared {mime_type})" if mime_type else ""
+        msg = (
+            f"Image bytes are not a known image format{declared}: PNG, JPEG, GIF, "
+            "WebP, BMP, TIFF, AVIF or HEIC. Convert the image, or pass its http(s) URL."
+        )
+        raise InvalidInputError(msg)
+    return f"data:{sniffed};base64,{encoded}"

@@ -138,7 +138,8 @@ class LanguageModel:
     def _request(
         self, client: httpx.Client | httpx.AsyncClient, body: dict[str, Any]
     ) -> httpx.Request:
-        timeout = httpx.Timeout(self.settings.timeout)
+        settings = self.settings
+        timeout = httpx.Timeout(settings.timeout, connect=settings.connect_timeout)
         return client.build_request(
             "POST",
             self.settings.base_url + self.wire.path,
@@ -164,7 +165,13 @@ class LanguageModel:
             inside = starts_inside_think(options.model)
         return StreamDecoder(self.wire.new_mapper(), starts_inside_think=inside)
 
-    def _delay(self, error: HuggingFaceRouterError, attempt: int) -> float | None:
+    def _delay(
+        self, error: HuggingFaceRouterError, attempt: int, *, yielded: bool = False
+    ) -> float | None:
+        """Seconds before the next attempt, or None to raise `error` (key redacted)."""
+        error.redact(self.settings.key())
+        if yielded:
+            return None
         delay = retry_delay(error, attempt, self.settings.max_retries)
         if delay is not None:
             logger.debug(
@@ -226,7 +233,7 @@ class LanguageModel:
                     finally:
                         response.close()
             except HuggingFaceRouterError as error:
-                delay = None if yielded else self._delay(error, attempt)
+                delay = self._delay(error, attempt, yielded=yielded)
                 if delay is None:
                     raise
             time.sleep(delay)
@@ -278,7 +285,7 @@ class LanguageModel:
                     finally:
                         await response.aclose()
             except HuggingFaceRouterError as error:
-                delay = None if yielded else self._delay(error, attempt)
+                delay = self._delay(error, attempt, yielded=yielded)
                 if delay is None:
                     raise
             await asyncio.sleep(delay)

@@ -57,6 +57,12 @@ def merge_provider_options(
     """Merge option dicts key by key, later layers winning; `None` values unset."""
     merged: dict[str, Any] = {}
     for layer in layers:
+        if layer is not None and not isinstance(layer, Mapping):
+            msg = (
+                "provider_options must be a dict such as {'reasoning_effort': "
+                f"'high'}}, got {type(layer).__name__} {layer!r:.60}."
+            )
+            raise InvalidInputError(msg)
         if layer:
             merged.update(layer)
     return {key: value for key, value in merged.items() if value is not None}

@@ -16,6 +16,9 @@ DEFAULT_BASE_URL: Final = "https://router.huggingface.co/v1"
 KEY_ENV_VARS: Final = ("HUGGINGFACE_API_KEY", "HF_TOKEN")
 BASE_URL_ENV_VAR: Final = "HUGGINGFACE_BASE_URL"
 DEFAULT_TIMEOUT: Final = 120.0
+DEFAULT_CONNECT_TIMEOUT: Final = 10.0
+POOL_LIMITS: Final = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+"""Per client: at most 100 connections at once, at most 20 kept alive when idle."""
 DEFAULT_MAX_RETRIES: Final = 2
 USER_AGENT: Final = "langchain-hf-router"
 
@@ -64,7 +67,7 @@ class ClientPool:
         if self._given_sync is not None:
             return self._given_sync
         if self._sync is None:
-            self._sync = httpx.Client(follow_redirects=True)
+            self._sync = httpx.Client(follow_redirects=True, limits=POOL_LIMITS)
             # A pool dropped without close() still releases its sockets.
             weakref.finalize(self, self._sync.close)
         return self._sync
@@ -80,7 +83,7 @@ class ClientPool:
             # so that they do not pile up (close with aclose() inside the loop).
             for ended in [old for old in self._async if old.is_closed()]:
                 del self._async[ended]
-            client = httpx.AsyncClient(follow_redirects=True)
+            client = httpx.AsyncClient(follow_redirects=True, limits=POOL_LIMITS)
             self._async[loop] = client
         return client
 
@@ -102,7 +105,15 @@ class ClientPool:
 class Settings:
     """Everything a request needs besides its body. The key is never shown."""
 
-    __slots__ = ("_key", "base_url", "clients", "headers", "max_retries", "timeout")
+    __slots__ = (
+        "_key",
+        "base_url",
+        "clients",
+        "connect_timeout",
+        "headers",
+        "max_retries",
+        "timeout",
+    )
 
     def __init__(
         self,
@@ -111,6 +122,7 @@ class Settings:
         base_url: str | None = None,
         headers: Mapping[str, str] | None = None,
         timeout: float | None = DEFAULT_TIMEOUT,
+        connect_timeout: float | None = DEFAULT_CONNECT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         clients: ClientPool | None = None,
     ) -> None:
@@ -118,11 +130,16 @@ class Settings:
         self.base_url = normalize_base_url(base_url)
         self.headers = dict(headers or {})
         self.timeout = timeout
+        self.connect_timeout = connect_timeout
         self.max_retries = max_retries
         self.clients = clients or ClientPool()
 
     def __repr__(self) -> str:
         return f"Settings(base_url={self.base_url!r}, key=***)"
+
+    def key(self) -> str | None:
+        """The key requests are sent with now (never log or show it)."""
+        return self._key() or None
 
     def request_headers(self) -> dict[str, str]:
         """Headers for one request; the key is resolved now.
@@ -135,7 +152,7 @@ class Settings:
             "user-agent": USER_AGENT,
             **self.headers,
         }
-        key = self._key()
+        key = self.key()
         if key:
             headers["authorization"] = f"Bearer {key}"
         elif self.base_url == DEFAULT_BASE_URL:

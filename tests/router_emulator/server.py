@@ -209,6 +209,7 @@ class _Server(ThreadingHTTPServer):
 
     daemon_threads = True
     block_on_close = True
+    request_queue_size = 256  # a burst of 100+ connects must not overflow the backlog
 
     def __init__(self, emulator: RouterEmulator, host: str) -> None:
         self.emulator = emulator

@@ -38,6 +38,7 @@ EXPECTED_PAGES = (
     "api-choice.md",
     "tools-and-agents.md",
     "structured-output.md",
+    "reliability.md",
 )
 
 NO_REQUEST = "<!-- docs: no-request -->"

@@ -91,10 +91,15 @@ def test_bytes_become_a_data_url_with_the_sniffed_type(data: bytes, mime: str):
     assert base64.b64decode(payload) == data
 
 
-def test_a_given_mime_type_is_used_as_is():
-    assert image_url_from_bytes(PNG, "image/x-custom") == (
-        f"data:image/x-custom;base64,{b64(PNG)}"
+def test_the_bytes_decide_the_type_over_a_declared_one():
+    assert (
+        image_url_from_bytes(PNG, "image/jpeg") == f"data:image/png;base64,{b64(PNG)}"
     )
+
+
+def test_bytes_that_are_not_an_image_are_refused_even_with_a_declared_type():
+    with pytest.raises(InvalidInputError, match=r"not a known image format \(declared"):
+        image_url_from_bytes(b"plain text", "image/png")
 
 
 @pytest.mark.parametrize("data", NOT_IMAGES, ids=NOT_IMAGE_IDS)
@@ -103,7 +108,7 @@ def test_bytes_that_are_not_an_image_are_refused_clearly(data: bytes):
         image_url_from_bytes(data)
     message = str(caught.value)
     assert "not a known image format" in message
-    assert "mime_type" in message
+    assert "Convert the image" in message
     assert isinstance(caught.value, ValueError)
 
 
@@ -125,9 +130,9 @@ def test_base64_of_a_large_image_is_sniffed_from_its_start():
     assert image_url_from_base64(b64(data)).startswith("data:image/jpeg;base64,/9j/")
 
 
-def test_base64_with_a_mime_type():
+def test_base64_with_a_wrong_mime_type_gets_the_real_one():
     assert image_url_from_base64(b64(PNG), "image/webp") == (
-        f"data:image/webp;base64,{b64(PNG)}"
+        f"data:image/png;base64,{b64(PNG)}"
     )
 
 

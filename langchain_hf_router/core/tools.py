@@ -1,0 +1,40 @@
+"""What a tool definition must hold before it is sent (either API)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_hf_router.core.errors import InvalidInputError
+
+_HOW = "bind tools with bind_tools(...), which converts functions and models"
+
+
+def check_tool(tool: object) -> dict[str, Any]:
+    """`tool` if it is a sendable definition (Chat shape, or a typed tool like MCP).
+
+    Raises:
+        InvalidInputError: Not a dict, no type, or a function without a name or
+            with parameters that are not a JSON-schema object.
+    """
+    if not isinstance(tool, dict) or not isinstance(tool.get("type"), str):
+        msg = f"Tool {tool!r:.80} is not a tool definition dict with a 'type'; {_HOW}."
+        raise InvalidInputError(msg)
+    if tool["type"] != "function":
+        return tool
+    function = tool.get("function")
+    name = function.get("name") if isinstance(function, dict) else None
+    if not isinstance(name, str) or not name:
+        msg = (
+            f"Function tool {tool!r:.80} has no function name; expected "
+            f"{{'type': 'function', 'function': {{'name': ..., 'parameters': ...}}}}; "
+            f"{_HOW}."
+        )
+        raise InvalidInputError(msg)
+    parameters = function.get("parameters") if isinstance(function, dict) else None
+    if parameters is not None and not isinstance(parameters, dict):
+        msg = (
+            f"Tool {name!r}: parameters must be a JSON-schema object (a dict), got "
+            f"{type(parameters).__name__}."
+        )
+        raise InvalidInputError(msg)
+    return tool

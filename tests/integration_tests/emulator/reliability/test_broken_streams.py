@@ -1,0 +1,147 @@
+"""Streams that break: dropped, unterminated, malformed. Never a short answer."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from router_emulator import RawReply, Reply, RouterEmulator
+
+from langchain_hf_router import (
+    APIConnectionError,
+    BrokenStreamError,
+    ServerError,
+)
+
+SSE = {"content-type": "text/event-stream"}
+
+
+def test_dropped_stream_raises_and_is_not_retried_after_output(
+    emulator: RouterEmulator, make_model, api: str
+) -> None:
+    emulator.enqueue(Reply(text="one two three four five six", drop_after=5))
+    emulator.enqueue(Reply(text="should not be used"))
+    received: list[str] = []
+    stream = make_model(api=api, max_retries=2).stream("x")
+    with pytest.raises((APIConnectionError, BrokenStreamError)):
+        received.extend(chunk.text for chunk in stream)
+    assert "".join(received)  # some output came before the break
+    assert len(emulator.requests) == 1
+
+
+def test_stream_without_terminator_is_broken(
+    emulator: RouterEmulator, make_model
+) -> None:
+    events = [
+        'data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"half an answer"},"finish_reason":null}]}\n\n'
+    ]
+    emulator.enqueue(
+        RawReply(headers={"content-type": "text/event-stream"}, events=events)
+    )
+    with pytest.raises(BrokenStreamError, match="ended before"):
+        list(make_model(api="chat_completions").stream("x"))
+
+
+def test_malformed_event_is_quoted(emulator: RouterEmulator, make_model) -> None:
+    events = ["data: {not json at all\n\n"]
+    emulator.enqueue(
+        RawReply(headers={"content-type": "text/event-stream"}, events=events)
+    )
+    with pytest.raises(BrokenStreamError, match="not json at all"):
+        list(make_model(api="chat_completions").stream("x"))
+
+
+def _responses_events_without_completion() -> list[str]:
+    events = [
+        {
+            "type": "response.created",
+            "response": {"id": "resp_1", "status": "in_progress", "output": []},
+        },
+        {
+            "type": "response.output_item.added",
+            "output_index": 0,
+            "item": {
+                "id": "msg_1",
+                "type": "message",
+                "role": "assistant",
+                "content": [],
+            },
+        },
+        {
+            "type": "response.output_text.delta",
+            "item_id": "msg_1",
+            "output_index": 0,
+            "content_index": 0,
+            "delta": "half an answer",
+        },
+        {
+            "type": "response.output_text.done",
+            "item_id": "msg_1",
+            "output_index": 0,
+            "content_index": 0,
+            "text": "half an answer",
+        },
+    ]
+    return [f"data: {json.dumps(event)}\n\n" for event in events]
+
+
+def test_responses_stream_without_completed_event_is_broken(
+    emulator: RouterEmulator, make_model
+) -> None:
+    emulator.enqueue(
+        RawReply(headers=SSE, events=_responses_events_without_completion())
+    )
+    received: list[str] = []
+    with pytest.raises(BrokenStreamError, match="ended before"):
+        received.extend(c.text for c in make_model(api="responses").stream("x"))
+    assert "".join(received) == "half an answer"  # what came is kept, then the error
+
+
+def test_chat_stream_ending_after_done_without_finish_reason_is_complete(
+    emulator: RouterEmulator, make_model
+) -> None:
+    chunk = {
+        "id": "c1",
+        "object": "chat.completion.chunk",
+        "created": 1,
+        "model": "m",
+        "choices": [{"index": 0, "delta": {"content": "whole"}, "finish_reason": None}],
+    }
+    events = [f"data: {json.dumps(chunk)}\n\n", "data: [DONE]\n\n"]
+    emulator.enqueue(RawReply(headers=SSE, events=events))
+    assert (
+        "".join(c.text for c in make_model(api="chat_completions").stream("x"))
+        == "whole"
+    )
+
+
+def test_a_long_malformed_event_is_quoted_truncated(
+    emulator: RouterEmulator, make_model, api: str
+) -> None:
+    garbage = "{broken " + "x" * 5000
+    emulator.enqueue(RawReply(headers=SSE, events=[f"data: {garbage}\n\n"]))
+    with pytest.raises(BrokenStreamError) as caught:
+        list(make_model(api=api).stream("x"))
+    assert "{broken xxx" in str(caught.value)
+    assert len(str(caught.value)) < 1000
+
+
+def test_a_truncated_json_answer_is_an_error(
+    emulator: RouterEmulator, make_model, api: str
+) -> None:
+    emulator.enqueue(
+        RawReply(
+            headers={"content-type": "application/json"},
+            body=b'{"id": "chatcmpl-1", "choi',
+        )
+    )
+    with pytest.raises(ServerError, match="not a JSON object"):
+        make_model(api=api).invoke("x")
+
+
+def test_invoke_with_a_body_cut_short_is_a_connection_error(
+    emulator: RouterEmulator, make_model, api: str
+) -> None:
+    emulator.enqueue(Reply(text="a b c d e f", drop_after=3))
+    with pytest.raises((APIConnectionError, BrokenStreamError)):
+        make_model(api=api, streaming=True).invoke("x")
