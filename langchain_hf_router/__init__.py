@@ -1,12 +1,14 @@
 """Hugging Face Inference Providers (the HF router) as LangChain chat models."""
 
 from langchain_hf_router.chat_models import ChatHuggingFaceRouter
+from langchain_hf_router.core.catalog import CatalogModel, ProviderOffer
 from langchain_hf_router.core.errors import (
     APIConnectionError,
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
     BrokenStreamError,
+    CapabilityWarning,
     ConflictError,
     ContextLengthError,
     HuggingFaceRouterError,
@@ -17,6 +19,7 @@ from langchain_hf_router.core.errors import (
     RateLimitError,
     RequestTimeoutError,
     ServerError,
+    UnknownProviderWarning,
     UnsupportedSettingWarning,
 )
 from langchain_hf_router.messages import image_block
@@ -32,6 +35,8 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "BrokenStreamError",
+    "CapabilityWarning",
+    "CatalogModel",
     "ChatHuggingFaceRouter",
     "ConflictError",
     "ContextLengthError",
@@ -41,9 +46,11 @@ __all__ = [
     "InvalidInputError",
     "NotFoundError",
     "PermissionDeniedError",
+    "ProviderOffer",
     "RateLimitError",
     "RequestTimeoutError",
     "ServerError",
+    "UnknownProviderWarning",
     "UnsupportedSettingWarning",
     "create_huggingface",
     "huggingface",

@@ -11,7 +11,11 @@ from langchain_core.callbacks import (
     AsyncCallbackManagerForLLMRun,
     CallbackManagerForLLMRun,
 )
-from langchain_core.language_models import BaseChatModel, LangSmithParams
+from langchain_core.language_models import (
+    BaseChatModel,
+    LangSmithParams,
+    ModelProfile,
+)
 from langchain_core.language_models.base import LanguageModelInput
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
@@ -30,12 +34,19 @@ from pydantic import (
 from typing_extensions import Self
 
 from langchain_hf_router.core import types as core
-from langchain_hf_router.core.errors import InvalidInputError, UnsupportedSettingWarning
+from langchain_hf_router.core.catalog import ProviderOffer, loaded_catalog
+from langchain_hf_router.core.errors import (
+    CapabilityWarning,
+    InvalidInputError,
+    UnknownProviderWarning,
+    UnsupportedSettingWarning,
+)
 from langchain_hf_router.core.model import CHAT_COMPLETIONS, RESPONSES, LanguageModel
 from langchain_hf_router.core.options import (
     merge_provider_options,
     parse_provider_options,
 )
+from langchain_hf_router.core.routing import KNOWN_PROVIDERS, route, unknown_provider
 from langchain_hf_router.core.settings import (
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_RETRIES,
@@ -46,12 +57,14 @@ from langchain_hf_router.core.settings import (
     base_url_from_env,
 )
 from langchain_hf_router.core.tools import check_tool
+from langchain_hf_router.cost import add_estimated_cost
 from langchain_hf_router.messages import (
     MODEL_PROVIDER,
     ChunkBuilder,
     to_ai_message,
     to_prompt,
 )
+from langchain_hf_router.profiles import profile_for
 from langchain_hf_router.structured import StructuredMethod, structured_output
 
 ApiChoice = Literal["auto", "responses", "chat_completions"]
@@ -72,6 +85,23 @@ _CALL_KWARGS = frozenset(
     }
 )
 _RESPONSES_ONLY = ("instructions", "metadata")
+BILL_TO_HEADER = "X-HF-Bill-To"
+_CATALOG_CAPABILITIES = {
+    "tool_calling": "tools",
+    "structured_output": "structured_output",
+}
+_VISION_ADVICE = (
+    "Use a vision model such as Qwen/Qwen2.5-VL-7B-Instruct "
+    "(`hf-router models` lists the models that take images)."
+)
+_TOOLS_ADVICE = (
+    "Choose a provider that supports tools with provider=..., or a model that "
+    "does (`hf-router models --tools`)."
+)
+_STRUCTURED_ADVICE = (
+    "Use method='function_calling' or method='json_mode', or a provider or model "
+    "with structured output (`hf-router models --structured`)."
+)
 
 
 class ChatHuggingFaceRouter(BaseChatModel):
@@ -99,7 +129,8 @@ class ChatHuggingFaceRouter(BaseChatModel):
     """Model id on the router, optionally with a `:provider` or `:policy` suffix."""
     api: ApiChoice = "auto"
     """Which router API to call. `"auto"` uses Chat Completions unless the call needs
-    what only the Responses API carries (`instructions`, `metadata`)."""
+    what only the Responses API carries (`instructions`, `metadata`, MCP tools and
+    MCP items in the history)."""
     api_key: SecretStr | None = Field(
         default_factory=secret_from_env(list(KEY_ENV_VARS), default=None)
     )
@@ -109,6 +140,12 @@ class ChatHuggingFaceRouter(BaseChatModel):
     the router's APIs works (a proxy, a local llama.cpp server)."""
     default_headers: dict[str, str] | None = None
     """Extra headers sent with every request."""
+    provider: str | None = None
+    """Who serves the model: a policy (`"fastest"`, the router's default,
+    `"cheapest"`, `"preferred"`) or a provider name (`"groq"`, `"together"`, ...),
+    sent as the model id's `:suffix`."""
+    bill_to: str | None = None
+    """Organization to bill (sent as `X-HF-Bill-To`)."""
     temperature: float | None = None
     """Sampling temperature."""
     max_tokens: int | None = None
@@ -144,10 +181,17 @@ class ChatHuggingFaceRouter(BaseChatModel):
     _key_fallback: Callable[[], str | None] | None = PrivateAttr(default=None)
     _models: dict[str, LanguageModel] = PrivateAttr(default_factory=dict)
     _warned: set[tuple[str, str]] = PrivateAttr(default_factory=set)
+    _flagged: set[str] = PrivateAttr(default_factory=set)
 
     @model_validator(mode="after")
     def _check(self) -> Self:
         parse_provider_options(self.provider_options)
+        route(self.model, self.provider)
+        if self.provider:
+            catalog = loaded_catalog(self.base_url)
+            known = catalog.providers() if catalog else KNOWN_PROVIDERS
+            if text := unknown_provider(self.provider, known):
+                warnings.warn(text, UnknownProviderWarning, stacklevel=2)
         if self.max_retries < 0:
             msg = f"max_retries must be 0 or more, got {self.max_retries}."
             raise InvalidInputError(msg)
@@ -172,6 +216,7 @@ class ChatHuggingFaceRouter(BaseChatModel):
             "stop": self.stop,
             "seed": self.seed,
             "provider_options": self.provider_options,
+            "provider": self.provider,
         }
 
     def _get_ls_params(
@@ -179,7 +224,7 @@ class ChatHuggingFaceRouter(BaseChatModel):
     ) -> LangSmithParams:
         params = LangSmithParams(
             ls_provider=MODEL_PROVIDER,
-            ls_model_name=kwargs.get("model") or self.model,
+            ls_model_name=self._routed(kwargs),
             ls_model_type="chat",
         )
         temperature = kwargs.get("temperature", self.temperature)
@@ -230,13 +275,51 @@ class ChatHuggingFaceRouter(BaseChatModel):
             return self.api_key.get_secret_value() or None
         return self._key_fallback() if self._key_fallback else None
 
+    def _resolve_model_profile(self) -> ModelProfile | None:
+        return profile_for(
+            route(self.model, self.provider), loaded_catalog(self.base_url)
+        )
+
+    def _routed(self, kwargs: dict[str, Any]) -> str:
+        """The model id a call sends: its `model=` or the field, with the provider."""
+        return route(kwargs.get("model") or self.model, self.provider)
+
+    def _offer(self, model_id: str) -> ProviderOffer | None:
+        catalog = loaded_catalog(self.base_url)
+        return catalog.offer(model_id) if catalog is not None else None
+
+    def _check_capability(self, capability: str, doing: str, advice: str) -> None:
+        """Warn (once per model) when the profile says the model cannot do this."""
+        if (self.profile or {}).get(capability, True) or capability in self._flagged:
+            return
+        self._flagged.add(capability)
+        where = f" served by {self.provider}" if self.provider else ""
+        msg = (
+            f"{self.model}{where} cannot do {doing} according to its profile; "
+            f"the request is sent anyway. {advice}"
+        )
+        catalog = loaded_catalog(self.base_url)
+        entry = catalog.get(self.model) if catalog else None
+        if entry is not None and capability in _CATALOG_CAPABILITIES:
+            able = [
+                o.provider
+                for o in entry.live_providers
+                if getattr(o, f"supports_{_CATALOG_CAPABILITIES[capability]}")
+            ]
+            if able:
+                msg += f" Providers of this model that can: {', '.join(able)}."
+        warnings.warn(msg, CapabilityWarning, stacklevel=4)
+
     def _language_model(self, api: str) -> LanguageModel:
         model = self._models.get(api)
         if model is None:
+            headers = dict(self.default_headers or {})
+            if self.bill_to:
+                headers[BILL_TO_HEADER] = self.bill_to
             settings = Settings(
                 key=self._key,
                 base_url=self.base_url,
-                headers=self.default_headers,
+                headers=headers,
                 timeout=self.timeout,
                 connect_timeout=self.connect_timeout,
                 max_retries=self.max_retries,
@@ -266,7 +349,9 @@ class ChatHuggingFaceRouter(BaseChatModel):
     ) -> str:
         if self.api != "auto":
             return self.api
-        if any(tool.get("type") == "mcp" for tool in tools):
+        if any(tool.get("type") == "mcp" for tool in tools) or core.has_mcp_items(
+            prompt
+        ):
             return "responses"
         wants_responses = any(options.get(key) for key in _RESPONSES_ONLY)
         has_tool_history = any(
@@ -296,6 +381,13 @@ class ChatHuggingFaceRouter(BaseChatModel):
             )
             raise InvalidInputError(msg)
         prompt = to_prompt(messages)
+        if any(
+            isinstance(part, core.ImagePart)
+            for m in prompt
+            if isinstance(m, core.UserMessage)
+            for part in m.parts
+        ):
+            self._check_capability("image_inputs", "image input", _VISION_ADVICE)
         raw_options = merge_provider_options(
             self.provider_options, kwargs.get("provider_options")
         )
@@ -304,7 +396,7 @@ class ChatHuggingFaceRouter(BaseChatModel):
         api = self._choose_api(raw_options, prompt, tools)
         stop = stop or self.stop
         options = core.CallOptions(
-            model=kwargs.get("model") or self.model,
+            model=self._routed(kwargs),
             temperature=kwargs.get("temperature", self.temperature),
             top_p=kwargs.get("top_p", self.top_p),
             max_tokens=kwargs.get("max_tokens", self.max_tokens),
@@ -328,8 +420,9 @@ class ChatHuggingFaceRouter(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        model, body, _ = self._prepare(messages, stop, kwargs, stream=False)
+        model, body, options = self._prepare(messages, stop, kwargs, stream=False)
         message = to_ai_message(model.generate(body), model.api)
+        add_estimated_cost(message, self._offer(options.model))
         return ChatResult(generations=[ChatGeneration(message=message)])
 
     async def _agenerate(
@@ -339,8 +432,9 @@ class ChatHuggingFaceRouter(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        model, body, _ = self._prepare(messages, stop, kwargs, stream=False)
+        model, body, options = self._prepare(messages, stop, kwargs, stream=False)
         message = to_ai_message(await model.agenerate(body), model.api)
+        add_estimated_cost(message, self._offer(options.model))
         return ChatResult(generations=[ChatGeneration(message=message)])
 
     def _stream(
@@ -353,8 +447,12 @@ class ChatHuggingFaceRouter(BaseChatModel):
         # langchain-core (>= 1.8) fires the token callbacks around `_stream` itself.
         model, body, options = self._prepare(messages, stop, kwargs, stream=True)
         chunk = ChunkBuilder(model.api).chunk
+        offer = self._offer(options.model)
         for part in model.stream(body, options):
-            yield chunk(part)
+            out = chunk(part)
+            if offer is not None and isinstance(part, core.StreamFinish):
+                add_estimated_cost(out.message, offer)
+            yield out
 
     async def _astream(
         self,
@@ -365,8 +463,12 @@ class ChatHuggingFaceRouter(BaseChatModel):
     ) -> AsyncIterator[ChatGenerationChunk]:
         model, body, options = self._prepare(messages, stop, kwargs, stream=True)
         chunk = ChunkBuilder(model.api).chunk
+        offer = self._offer(options.model)
         async for part in model.astream(body, options):
-            yield chunk(part)
+            out = chunk(part)
+            if offer is not None and isinstance(part, core.StreamFinish):
+                add_estimated_cost(out.message, offer)
+            yield out
 
     # --- tools -----------------------------------------------------------------------
 
@@ -390,6 +492,8 @@ class ChatHuggingFaceRouter(BaseChatModel):
             **kwargs: More call arguments to bind (e.g. `response_format`).
         """
         formatted = [_convert_tool(tool, strict) for tool in tools]
+        if any(tool.get("type") == "function" for tool in formatted):
+            self._check_capability("tool_calling", "tool calling", _TOOLS_ADVICE)
         if tool_choice is not None:
             kwargs["tool_choice"] = _tool_choice(tool_choice, formatted)
         if parallel_tool_calls is not None:
@@ -426,6 +530,10 @@ class ChatHuggingFaceRouter(BaseChatModel):
         if kwargs:
             msg = f"Unknown argument(s) for with_structured_output: {sorted(kwargs)}."
             raise InvalidInputError(msg)
+        if method == "json_schema":
+            self._check_capability(
+                "structured_output", "native structured output", _STRUCTURED_ADVICE
+            )
         return structured_output(
             self, schema, method=method, include_raw=include_raw, strict=strict
         )

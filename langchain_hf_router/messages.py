@@ -34,6 +34,12 @@ from langchain_hf_router.core.images import (
     image_url_from_base64,
     image_url_from_bytes,
 )
+from langchain_hf_router.mcp_blocks import (
+    approval_responses,
+    from_content,
+    is_approval_response,
+    to_blocks,
+)
 
 MODEL_PROVIDER: Final = "huggingface"
 
@@ -112,7 +118,7 @@ def _user_parts(content: str | list[Any]) -> tuple[core.UserPart, ...]:
             parts.append(core.TextPart(block["text"]))
         elif kind in ("image", "image_url"):
             parts.append(_image_part(block))
-        else:
+        elif not is_approval_response(block):  # taken by `approval_responses`
             msg = f"Content blocks of type {kind!r} are not supported: {_UNSUPPORTED}."
             raise InvalidInputError(msg)
     return tuple(parts)
@@ -165,7 +171,9 @@ def _assistant(message: AIMessage) -> core.AssistantMessage:
         )
         for call in message.invalid_tool_calls
     )
-    return core.AssistantMessage(_assistant_text(message.content), tuple(calls))
+    return core.AssistantMessage(
+        _assistant_text(message.content), tuple(calls), from_content(message.content)
+    )
 
 
 def _tool_output(content: str | list[Any]) -> str:
@@ -187,7 +195,11 @@ def to_prompt(messages: Sequence[BaseMessage]) -> list[core.PromptMessage]:
         if isinstance(message, LCSystemMessage):
             prompt.append(core.SystemMessage(_plain_text(message.content, "system")))
         elif isinstance(message, HumanMessage):
-            prompt.append(core.UserMessage(_user_parts(message.content)))
+            prompt.append(
+                core.UserMessage(
+                    _user_parts(message.content), approval_responses(message.content)
+                )
+            )
         elif isinstance(message, AIMessage):
             prompt.append(_assistant(message))
         elif isinstance(message, ToolMessage):
@@ -287,17 +299,14 @@ def _tool_calls(
 
 
 def to_ai_message(result: core.GenerateResult, api: str) -> AIMessage:
-    """The invoked answer: a string, or reasoning blocks ahead of the text block."""
+    """The invoked answer: a string, or blocks (reasoning, MCP, text) in order."""
     content: str | list[str | dict[str, Any]]
-    if any(isinstance(part, core.ReasoningOutput) for part in result.content):
-        content = [
-            {"type": "reasoning", "reasoning": part.text}
-            if isinstance(part, core.ReasoningOutput)
-            else {"type": "text", "text": part.text}
-            for part in _merged(result.content)
-        ]
+    if all(isinstance(part, core.TextOutput) for part in result.content):
+        content = "".join(
+            part.text for part in result.content if isinstance(part, core.TextOutput)
+        )
     else:
-        content = "".join(part.text for part in result.content)
+        content = [block for part in _merged(result.content) for block in _blocks(part)]
     valid, invalid = _tool_calls(result.tool_calls)
     return AIMessage(
         content=content,
@@ -309,12 +318,23 @@ def to_ai_message(result: core.GenerateResult, api: str) -> AIMessage:
     )
 
 
+def _blocks(part: core.OutputPart) -> list[dict[str, Any]]:
+    if isinstance(part, core.ReasoningOutput):
+        return [{"type": "reasoning", "reasoning": part.text}]
+    if isinstance(part, core.TextOutput):
+        return [{"type": "text", "text": part.text}]
+    return to_blocks(part)
+
+
 def _merged(parts: list[core.OutputPart]) -> list[core.OutputPart]:
-    """Adjacent parts of the same kind joined, as a stream's chunks merge."""
+    """Adjacent text (or reasoning) parts joined, as a stream's chunks merge."""
     merged: list[core.OutputPart] = []
     for part in parts:
-        if merged and type(merged[-1]) is type(part):
-            merged[-1] = type(part)(merged[-1].text + part.text)
+        last = merged[-1] if merged else None
+        if isinstance(part, core.TextOutput | core.ReasoningOutput) and isinstance(
+            last, type(part)
+        ):
+            merged[-1] = type(part)(last.text + part.text)
         else:
             merged.append(part)
     return merged
@@ -323,8 +343,8 @@ def _merged(parts: list[core.OutputPart]) -> list[core.OutputPart]:
 class ChunkBuilder:
     """Turns one stream's parts into LangChain chunks.
 
-    Text stays a plain string until reasoning appears; from then on content is a
-    list of indexed blocks, so that chunks merge into the invoked message's
+    Text stays a plain string until reasoning or an MCP item appears; from then on
+    content is a list of indexed blocks, so that chunks merge into the invoked message's
     blocks. Content blocks and tool-call chunks draw indices from one counter,
     so they never collide under `output_version="v1"`.
     """
@@ -366,7 +386,15 @@ class ChunkBuilder:
             return ChatGenerationChunk(message=AIMessageChunk(content=[block]))
         if cls is core.ToolCallDelta:
             return self._tool_chunk(part)  # type: ignore[arg-type]
-        return self._finish(part)  # type: ignore[arg-type]
+        if cls is core.StreamFinish:
+            return self._finish(part)  # type: ignore[arg-type]
+        return self._mcp_chunk(part)  # type: ignore[arg-type]
+
+    def _fresh(self) -> int:
+        """A new index; the next text or reasoning starts a block of its own."""
+        self._kind = None
+        self._next += 1
+        return self._next - 1
 
     def _empty(self) -> str | list[str | dict[str, Any]]:
         return [] if self._listed else ""
@@ -374,14 +402,20 @@ class ChunkBuilder:
     def _tool_chunk(self, part: core.ToolCallDelta) -> ChatGenerationChunk:
         index = self._tools.get(part.index)
         if index is None:
-            self._kind = core.ToolCallDelta
-            index = self._tools[part.index] = self._next
-            self._next += 1
+            index = self._tools[part.index] = self._fresh()
         chunk = tool_call_chunk(
             name=part.name, args=part.arguments, id=part.call_id, index=index
         )
         message = AIMessageChunk(content=self._empty(), tool_call_chunks=[chunk])
         return ChatGenerationChunk(message=message)
+
+    def _mcp_chunk(self, part: core.McpItem) -> ChatGenerationChunk:
+        """An MCP item's blocks, whole (never tool-call chunks: the server ran it)."""
+        self._listed = True
+        blocks: list[str | dict[str, Any]] = [
+            {**block, "index": self._fresh()} for block in to_blocks(part)
+        ]
+        return ChatGenerationChunk(message=AIMessageChunk(content=blocks))
 
     def _finish(self, part: core.StreamFinish) -> ChatGenerationChunk:
         message = AIMessageChunk(

@@ -9,10 +9,13 @@ import httpx
 from pydantic import SecretStr
 
 from langchain_hf_router.chat_models import ApiChoice, ChatHuggingFaceRouter
+from langchain_hf_router.core.catalog import DEFAULT_TTL, CatalogModel, CatalogSource
 from langchain_hf_router.core.settings import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     ClientPool,
+    Settings,
+    base_url_from_env,
     key_from_env,
     normalize_base_url,
 )
@@ -37,11 +40,16 @@ class HuggingFaceProvider:
         http_async_client: httpx.AsyncClient | None = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
         timeout: float | None = DEFAULT_TIMEOUT,
+        bill_to: str | None = None,
+        catalog_ttl: float = DEFAULT_TTL,
     ) -> None:
         self._defaults: dict[str, Any] = {
             "max_retries": max_retries,
             "timeout": timeout,
+            "bill_to": bill_to,
         }
+        self._catalog_ttl = catalog_ttl
+        self._catalogs: dict[str, CatalogSource] = {}
         self._api_key = SecretStr(api_key) if api_key else None
         self.base_url = normalize_base_url(base_url) if base_url else None
         self.headers = dict(headers or {})
@@ -70,12 +78,12 @@ class HuggingFaceProvider:
         return model
 
     def __call__(self, model_id: str, **fields: Any) -> ChatHuggingFaceRouter:
-        """A model that picks its API per call (`api="auto"`)."""
-        return self._model(model_id, "auto", fields)
+        """A model that picks its API per call (`api="auto"`, or `api=` given)."""
+        return self._model(model_id, fields.pop("api", "auto"), fields)
 
     def language_model(self, model_id: str, **fields: Any) -> ChatHuggingFaceRouter:
         """The same as calling the provider."""
-        return self._model(model_id, "auto", fields)
+        return self(model_id, **fields)
 
     def responses(self, model_id: str, **fields: Any) -> ChatHuggingFaceRouter:
         """A model that always uses the Responses API (the AI SDK's model)."""
@@ -84,6 +92,67 @@ class HuggingFaceProvider:
     def chat(self, model_id: str, **fields: Any) -> ChatHuggingFaceRouter:
         """A model that always uses the Chat Completions API."""
         return self._model(model_id, "chat_completions", fields)
+
+    def _catalog(self) -> CatalogSource:
+        settings = Settings(
+            key=self._key,
+            base_url=self.base_url or base_url_from_env(),
+            headers=self.headers,
+            timeout=self._defaults["timeout"],
+            max_retries=self._defaults["max_retries"],
+            clients=self._pool,
+        )
+        source = self._catalogs.get(settings.base_url)
+        if source is None:
+            source = CatalogSource(settings, self._catalog_ttl)
+            self._catalogs[settings.base_url] = source
+        return source
+
+    def list_models(
+        self,
+        search: str | None = None,
+        *,
+        tools: bool = False,
+        structured: bool = False,
+        provider: str | None = None,
+        refresh: bool = False,
+    ) -> list[CatalogModel]:
+        """The router's models (`GET /models`), cached for `catalog_ttl` seconds.
+
+        Args:
+            search: Keep models whose id contains this text (any case).
+            tools: Keep models with tool calling (on `provider`, if given).
+            structured: Keep models with structured output (on `provider`).
+            provider: Keep models that this provider serves.
+            refresh: Fetch again even if a cached catalog is fresh.
+        """
+        catalog = self._catalog().get(refresh=refresh)
+        return catalog.search(
+            search, tools=tools, structured=structured, provider=provider
+        )
+
+    async def alist_models(
+        self,
+        search: str | None = None,
+        *,
+        tools: bool = False,
+        structured: bool = False,
+        provider: str | None = None,
+        refresh: bool = False,
+    ) -> list[CatalogModel]:
+        """Async `list_models`."""
+        catalog = await self._catalog().aget(refresh=refresh)
+        return catalog.search(
+            search, tools=tools, structured=structured, provider=provider
+        )
+
+    def model_info(self, model_id: str) -> CatalogModel | None:
+        """The catalog entry for `model_id` (`:provider`/`:policy` suffix allowed)."""
+        return self._catalog().get().get(model_id)
+
+    async def amodel_info(self, model_id: str) -> CatalogModel | None:
+        """Async `model_info`."""
+        return (await self._catalog().aget()).get(model_id)
 
     def close(self) -> None:
         """Close the HTTP client the provider made (not one you passed in)."""
@@ -103,6 +172,8 @@ def create_huggingface(
     http_async_client: httpx.AsyncClient | None = None,
     max_retries: int = DEFAULT_MAX_RETRIES,
     timeout: float | None = DEFAULT_TIMEOUT,
+    bill_to: str | None = None,
+    catalog_ttl: float = DEFAULT_TTL,
 ) -> HuggingFaceProvider:
     """A provider instance with your settings.
 
@@ -117,6 +188,8 @@ def create_huggingface(
         max_retries: Retries for every model made here (default 2).
         timeout: Read timeout in seconds for every model made here (default 120;
             None waits forever).
+        bill_to: Organization billed for every model made here (`X-HF-Bill-To`).
+        catalog_ttl: Seconds a fetched model catalog is reused (default 600).
     """
     return HuggingFaceProvider(
         api_key=api_key,
@@ -126,6 +199,8 @@ def create_huggingface(
         http_async_client=http_async_client,
         max_retries=max_retries,
         timeout=timeout,
+        bill_to=bill_to,
+        catalog_ttl=catalog_ttl,
     )
 
 

@@ -41,7 +41,18 @@ def _format_name(schema: dict[str, Any]) -> str:
 
 
 def _json_schema_format(schema: Any, strict: bool | None) -> dict[str, Any]:
-    json_schema = convert_to_json_schema(schema, strict=strict)
+    if isinstance(schema, dict) and "title" not in schema and "properties" in schema:
+        json_schema = dict(schema)  # a plain JSON schema: named "response"
+    else:
+        try:
+            json_schema = convert_to_json_schema(schema, strict=strict)
+        except ValueError as exc:
+            msg = (
+                f"Cannot use {schema!r:.80} as a schema: pass a Pydantic class, a "
+                "TypedDict, or a JSON-schema dict with 'properties' "
+                f"({str(exc).strip().splitlines()[0]})."
+            )
+            raise InvalidInputError(msg) from exc
     spec: dict[str, Any] = {"name": _format_name(json_schema), "schema": json_schema}
     if json_schema.get("description"):
         spec["description"] = json_schema["description"]

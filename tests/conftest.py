@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 import pytest
 from router_emulator import RouterEmulator
 
+from langchain_hf_router.core.catalog import forget_catalogs
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
@@ -23,7 +25,12 @@ def _emulator_server() -> Iterator[RouterEmulator]:
 
 
 @pytest.fixture
-def emulator(_emulator_server: RouterEmulator) -> RouterEmulator:
-    """The session's emulator with an empty script and no recorded requests."""
+def emulator(_emulator_server: RouterEmulator) -> Iterator[RouterEmulator]:
+    """The session's emulator with an empty script and no recorded requests.
+
+    Catalogs loaded from it are forgotten afterwards: models of the next test
+    start from the shipped profiles, as in a fresh process.
+    """
     _emulator_server.reset()
-    return _emulator_server
+    yield _emulator_server
+    forget_catalogs()

@@ -40,6 +40,7 @@ from langchain_hf_router.core.types import (
     ToolCallDelta,
     Usage,
     UserMessage,
+    has_mcp_items,
 )
 
 PATH: Final = "/chat/completions"
@@ -129,6 +130,13 @@ def build_body(
     prompt: list[PromptMessage], options: CallOptions, *, stream: bool, warn: Warn
 ) -> dict[str, Any]:
     """The JSON body for one request."""
+    if has_mcp_items(prompt):
+        msg = (
+            "The conversation holds MCP items (server tool calls and results, "
+            "approval requests or responses), which only the router's Responses "
+            "API carries: use api='responses' (or api='auto', which picks it for them)."
+        )
+        raise InvalidInputError(msg)
     provider = options.provider_options
     messages = [_message(m) for m in prompt]
     if provider.instructions:

@@ -39,6 +39,14 @@ class UnsupportedSettingWarning(UserWarning):
     """A setting the chosen API cannot carry was not sent (given once per model)."""
 
 
+class UnknownProviderWarning(UserWarning):
+    """`provider=` names no provider the router is known to offer (sent anyway)."""
+
+
+class CapabilityWarning(UserWarning):
+    """The model's profile says it cannot do what was asked (sent anyway)."""
+
+
 class HuggingFaceRouterError(ModelError):
     """Base of every failure the router (or the way to it) reports.
 

@@ -1,32 +1,32 @@
 """One language model per router API: send, retry, parse; sync and async.
 
 Everything but the I/O lines is shared: the wire format builds and parses, the
-`StreamDecoder` maps bytes to parts, `retry_delay` decides on retries.
+`StreamDecoder` maps bytes to parts, `http` sends and decides on retries.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
 from langchain_hf_router.core import chat_completions, responses
-from langchain_hf_router.core.errors import (
-    APIConnectionError,
-    APITimeoutError,
-    HuggingFaceRouterError,
-    ServerError,
-    build_error,
+from langchain_hf_router.core.errors import HuggingFaceRouterError, ServerError
+from langchain_hf_router.core.http import (
+    asend,
+    body_of,
+    build_request,
+    retry_wait,
+    send,
+    status_error,
+    transport_errors,
 )
 from langchain_hf_router.core.options import Warn
-from langchain_hf_router.core.retry import retry_after, retry_delay
 from langchain_hf_router.core.settings import Settings
 from langchain_hf_router.core.stream import StreamDecoder, StreamMapper
 from langchain_hf_router.core.think import split_whole, starts_inside_think
@@ -70,35 +70,6 @@ RESPONSES = WireFormat(
 )
 
 
-@contextmanager
-def _transport_errors() -> Iterator[None]:
-    """Httpx's transport failures as this package's errors."""
-    try:
-        yield
-    except httpx.TimeoutException as exc:
-        raise APITimeoutError(f"no answer within the timeout ({exc})") from exc
-    except (httpx.TransportError, httpx.DecodingError) as exc:
-        raise APIConnectionError(f"connection failed: {exc!r}") from exc
-
-
-def _body_of(response: httpx.Response) -> Any:
-    try:
-        return json.loads(response.content)
-    except ValueError:
-        return response.text
-
-
-def _status_error(response: httpx.Response) -> HuggingFaceRouterError:
-    headers = response.headers
-    return build_error(
-        response.status_code,
-        _body_of(response),
-        request_id=headers.get("x-request-id"),
-        reason=response.reason_phrase,
-        retry_after=retry_after(headers),
-    )
-
-
 def _split_think(content: list[OutputPart]) -> list[OutputPart]:
     out: list[OutputPart] = []
     for part in content:
@@ -138,20 +109,10 @@ class LanguageModel:
     def _request(
         self, client: httpx.Client | httpx.AsyncClient, body: dict[str, Any]
     ) -> httpx.Request:
-        settings = self.settings
-        timeout = httpx.Timeout(settings.timeout, connect=settings.connect_timeout)
-        return client.build_request(
-            "POST",
-            self.settings.base_url + self.wire.path,
-            content=json.dumps(body).encode(),
-            headers=self.settings.request_headers(),
-            timeout=timeout,
-        )
+        return build_request(self.settings, client, "POST", self.wire.path, body)
 
     def _result(self, response: httpx.Response) -> GenerateResult:
-        if response.status_code >= 400:
-            raise _status_error(response)
-        body = _body_of(response)
+        body = body_of(response)
         if not isinstance(body, dict):
             msg = f"the answer is not a JSON object: {str(body)[:200]!r}"
             raise ServerError(msg, status_code=response.status_code, retryable=False)
@@ -165,44 +126,12 @@ class LanguageModel:
             inside = starts_inside_think(options.model)
         return StreamDecoder(self.wire.new_mapper(), starts_inside_think=inside)
 
-    def _delay(
-        self, error: HuggingFaceRouterError, attempt: int, *, yielded: bool = False
-    ) -> float | None:
-        """Seconds before the next attempt, or None to raise `error` (key redacted)."""
-        error.redact(self.settings.key())
-        if yielded:
-            return None
-        delay = retry_delay(error, attempt, self.settings.max_retries)
-        if delay is not None:
-            logger.debug(
-                "retry %d/%d of %s in %.2fs after %s (status %s)",
-                attempt + 1,
-                self.settings.max_retries,
-                self.wire.api,
-                delay,
-                type(error).__name__,
-                error.status_code,
-            )
-        return delay
-
     # --- sync -----------------------------------------------------------------
 
     def generate(self, body: dict[str, Any]) -> GenerateResult:
         """Send `body` (from `build_body(stream=False)`) and parse the answer."""
         client = self.settings.clients.sync_client()
-        request = self._request(client, body)
-        attempt = 0
-        while True:
-            try:
-                with _transport_errors():
-                    response = client.send(request)
-                return self._result(response)
-            except HuggingFaceRouterError as error:
-                delay = self._delay(error, attempt)
-                if delay is None:
-                    raise
-            time.sleep(delay)
-            attempt += 1
+        return send(self.settings, self._request(client, body), self._result)
 
     def stream(
         self, body: dict[str, Any], options: CallOptions
@@ -217,12 +146,12 @@ class LanguageModel:
         while True:
             yielded = False
             try:
-                with _transport_errors():
+                with transport_errors():
                     response = client.send(request, stream=True)
                     try:
                         if response.status_code >= 400:
                             response.read()
-                            raise _status_error(response)
+                            raise status_error(response)
                         decoder = self._decoder(options)
                         for chunk in response.iter_bytes():
                             for part in decoder.feed(chunk):
@@ -233,7 +162,7 @@ class LanguageModel:
                     finally:
                         response.close()
             except HuggingFaceRouterError as error:
-                delay = self._delay(error, attempt, yielded=yielded)
+                delay = retry_wait(self.settings, error, attempt, yielded=yielded)
                 if delay is None:
                     raise
             time.sleep(delay)
@@ -244,19 +173,7 @@ class LanguageModel:
     async def agenerate(self, body: dict[str, Any]) -> GenerateResult:
         """Async `generate`."""
         client = self.settings.clients.async_client()
-        request = self._request(client, body)
-        attempt = 0
-        while True:
-            try:
-                with _transport_errors():
-                    response = await client.send(request)
-                return self._result(response)
-            except HuggingFaceRouterError as error:
-                delay = self._delay(error, attempt)
-                if delay is None:
-                    raise
-            await asyncio.sleep(delay)
-            attempt += 1
+        return await asend(self.settings, self._request(client, body), self._result)
 
     async def astream(
         self, body: dict[str, Any], options: CallOptions
@@ -268,12 +185,12 @@ class LanguageModel:
         while True:
             yielded = False
             try:
-                with _transport_errors():
+                with transport_errors():
                     response = await client.send(request, stream=True)
                     try:
                         if response.status_code >= 400:
                             await response.aread()
-                            raise _status_error(response)
+                            raise status_error(response)
                         decoder = self._decoder(options)
                         async for chunk in response.aiter_bytes():
                             for part in decoder.feed(chunk):
@@ -285,7 +202,7 @@ class LanguageModel:
                     finally:
                         await response.aclose()
             except HuggingFaceRouterError as error:
-                delay = self._delay(error, attempt, yielded=yielded)
+                delay = retry_wait(self.settings, error, attempt, yielded=yielded)
                 if delay is None:
                     raise
             await asyncio.sleep(delay)

@@ -5,10 +5,23 @@ The router's endpoint is HF's responses.js, a translation over Chat Completions
 items are keyed by `item_id`; it does not always close items, so the output in
 `response.completed` is authoritative; and it reports upstream failures as HTTP
 200 with `status: "failed"` or a `response.failed` event.
+
+MCP, as responses.js implements it (`src/routes/responses.ts` and `src/schemas.ts`
+at c0ac6ee): the server lists an `mcp` tool's tools (`mcp_list_tools` item,
+skipped when the input already holds one for that `server_label`), runs calls
+(`mcp_call`) or asks for approval (`mcp_approval_request`), and runs an approved
+request when the input holds it with a matching `mcp_approval_response` (and no
+`mcp_call` with the derived id `mcp_<suffix>` shows it already ran). Its stream
+events `response.mcp_list_tools.*` and `response.mcp_call.*` carry no item, and
+`response.mcp_call_arguments.delta` only repeats what the item holds when done;
+each MCP item arrives whole in `response.output_item.done` (approval requests
+get no argument events at all), so MCP items are mapped from there alone.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from typing import Any, Final
 
 from langchain_hf_router.core.errors import in_band_error
@@ -24,6 +37,11 @@ from langchain_hf_router.core.types import (
     CallOptions,
     GenerateResult,
     ImagePart,
+    McpApprovalRequest,
+    McpApprovalResponse,
+    McpCall,
+    McpItem,
+    McpListTools,
     OutputPart,
     PromptMessage,
     ReasoningDelta,
@@ -73,21 +91,9 @@ def _items(message: PromptMessage) -> list[dict[str, Any]]:
     if isinstance(message, SystemMessage):
         return [{"type": "message", "role": "system", "content": message.text}]
     if isinstance(message, UserMessage):
-        content: list[dict[str, Any]] = []
-        for part in message.parts:
-            if isinstance(part, ImagePart):
-                content.append(
-                    {
-                        "type": "input_image",
-                        "image_url": part.url,
-                        "detail": part.detail or "auto",
-                    }
-                )
-            else:
-                content.append({"type": "input_text", "text": part.text})
-        return [{"type": "message", "role": "user", "content": content}]
+        return _user_items(message)
     if isinstance(message, AssistantMessage):
-        items: list[dict[str, Any]] = []
+        items = [_mcp_input(item) for item in message.mcp_items]
         if message.text:
             items.append(
                 {
@@ -113,6 +119,78 @@ def _items(message: PromptMessage) -> list[dict[str, Any]]:
             "output": message.output,
         }
     ]
+
+
+def _user_items(message: UserMessage) -> list[dict[str, Any]]:
+    """Approvals (each its own item, answering the turn before), then the message."""
+    items = [_approval_input(approval) for approval in message.approvals]
+    if message.parts or not items:
+        content: list[dict[str, Any]] = []
+        for part in message.parts:
+            if isinstance(part, ImagePart):
+                content.append(
+                    {
+                        "type": "input_image",
+                        "image_url": part.url,
+                        "detail": part.detail or "auto",
+                    }
+                )
+            else:
+                content.append({"type": "input_text", "text": part.text})
+        items.append({"type": "message", "role": "user", "content": content})
+    return items
+
+
+def _approval_input(approval: McpApprovalResponse) -> dict[str, Any]:
+    item = {
+        "type": "mcp_approval_response",
+        "approval_request_id": approval.approval_request_id,
+        "approve": approval.approve,
+    }
+    return _with_set(item, reason=approval.reason)
+
+
+def _mcp_input(item: McpItem) -> dict[str, Any]:
+    """An earlier MCP item as an input item, in the shape responses.js validates.
+
+    Sending them back matters: a listing in the input spares a new one, and an
+    `mcp_call` there keeps an approved request from running again. responses.js
+    drops `output` and `error` of input calls; other servers read them.
+    """
+    if isinstance(item, McpListTools):
+        # Tool annotations must be objects when present (null is a 400).
+        tools = [
+            {k: v for k, v in tool.items() if k != "annotations" or isinstance(v, dict)}
+            for tool in item.tools
+        ]
+        listing = {
+            "type": "mcp_list_tools",
+            "id": item.id,
+            "server_label": item.server_label,
+            "tools": tools,
+        }
+        return _with_set(listing, error=item.error)
+    wire = {
+        "type": "mcp_call" if isinstance(item, McpCall) else "mcp_approval_request",
+        "id": item.id,
+        "server_label": item.server_label,
+        "name": item.name,
+        "arguments": item.arguments,
+    }
+    if not isinstance(item, McpCall):
+        return wire
+    return _with_set(
+        wire,
+        output=item.output,
+        error=item.error,
+        approval_request_id=item.approval_request_id,
+    )
+
+
+def _with_set(item: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    """`item` with the fields that are not None added."""
+    item.update((key, value) for key, value in fields.items() if value is not None)
+    return item
 
 
 def build_body(
@@ -244,6 +322,58 @@ def _tool_call(item: dict[str, Any]) -> ToolCall:
     )
 
 
+def _text_or_none(value: Any) -> str | None:
+    """A wire string as given; other JSON values as JSON text."""
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _text(item: dict[str, Any], key: str) -> str:
+    return _text_or_none(item.get(key)) or ""
+
+
+def _mcp_list_tools(item: dict[str, Any]) -> McpListTools:
+    tools = item.get("tools") or ()
+    return McpListTools(
+        id=_text(item, "id"),
+        server_label=_text(item, "server_label"),
+        tools=tuple(tool for tool in tools if isinstance(tool, dict)),
+        error=_text_or_none(item.get("error")),
+    )
+
+
+def _mcp_call(item: dict[str, Any]) -> McpCall:
+    return McpCall(
+        *_mcp_request(item),
+        output=_text_or_none(item.get("output")),
+        error=_text_or_none(item.get("error")),
+        approval_request_id=_text_or_none(item.get("approval_request_id")),
+    )
+
+
+def _mcp_approval_request(item: dict[str, Any]) -> McpApprovalRequest:
+    return McpApprovalRequest(*_mcp_request(item))
+
+
+def _mcp_request(item: dict[str, Any]) -> tuple[str, str, str, str]:
+    """Id, server label, tool name and arguments of a call or approval request."""
+    return (
+        _text(item, "id"),
+        _text(item, "server_label"),
+        _text(item, "name"),
+        _text(item, "arguments"),
+    )
+
+
+# Output item type -> its MCP item, for answers and streams alike.
+_MCP_ITEMS: Final[dict[str, Callable[[dict[str, Any]], McpItem]]] = {
+    "mcp_list_tools": _mcp_list_tools,
+    "mcp_call": _mcp_call,
+    "mcp_approval_request": _mcp_approval_request,
+}
+
+
 def parse_response(body: dict[str, Any]) -> GenerateResult:
     """A whole answer from a non-streaming response body."""
     _raise_if_failed(body)
@@ -251,7 +381,9 @@ def parse_response(body: dict[str, Any]) -> GenerateResult:
     calls: list[ToolCall] = []
     for item in body.get("output") or ():
         kind = item.get("type")
-        if kind == "message":
+        if kind in _MCP_ITEMS:
+            content.append(_MCP_ITEMS[kind](item))
+        elif kind == "message":
             text = _item_text(item)
             if text:
                 content.append(TextOutput(text))
@@ -281,7 +413,7 @@ class StreamMapper:
     def __init__(self) -> None:
         self._info = ResponseInfo()
         self._calls: dict[str, tuple[int, bool]] = {}  # item id -> index, got args
-        self._streamed: set[str] = set()  # items whose text arrived as deltas
+        self._streamed: set[str] = set()  # items delivered (as deltas, or whole)
         self._finish: StreamFinish | None = None
         self.done = False
 
@@ -347,6 +479,11 @@ class StreamMapper:
         """Fill in what deltas did not bring: arguments, or a whole unseen item."""
         item_id = str(item.get("id") or item.get("call_id"))
         kind = item.get("type")
+        if kind in _MCP_ITEMS:
+            if item_id in self._streamed:
+                return []
+            self._streamed.add(item_id)
+            return [_MCP_ITEMS[kind](item)]
         if kind == "function_call":
             known = self._calls.get(item_id)
             if known is None:

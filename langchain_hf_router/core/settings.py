@@ -141,11 +141,12 @@ class Settings:
         """The key requests are sent with now (never log or show it)."""
         return self._key() or None
 
-    def request_headers(self) -> dict[str, str]:
+    def request_headers(self, *, require_key: bool = True) -> dict[str, str]:
         """Headers for one request; the key is resolved now.
 
         Raises:
-            AuthenticationError: No key at all while the base URL is the router.
+            AuthenticationError: No key at all while the base URL is the router
+                (unless `require_key` is False: the catalog is public).
         """
         headers = {
             "content-type": "application/json",
@@ -155,7 +156,7 @@ class Settings:
         key = self.key()
         if key:
             headers["authorization"] = f"Bearer {key}"
-        elif self.base_url == DEFAULT_BASE_URL:
+        elif require_key and self.base_url == DEFAULT_BASE_URL:
             msg = "No Hugging Face API key was found"
             raise AuthenticationError(msg, hint=KEY_HELP)
         return headers

@@ -8,6 +8,7 @@ objects the core creates, so they are small slotted classes.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeAlias
 
@@ -41,6 +42,54 @@ class ToolCallPart:
 UserPart: TypeAlias = TextPart | ImagePart
 
 
+# --- MCP items: run by the server, shown to the user, sent back in history --------
+
+
+@dataclass(frozen=True, slots=True)
+class McpListTools:
+    """The tools an MCP server offered; `tools` as the server listed them."""
+
+    id: str
+    server_label: str
+    tools: tuple[dict[str, Any], ...]
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class McpCall:
+    """An MCP tool call the server ran; `arguments` is the raw JSON text."""
+
+    id: str
+    server_label: str
+    name: str
+    arguments: str
+    output: str | None = None
+    error: str | None = None
+    approval_request_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class McpApprovalRequest:
+    """An MCP tool call the server runs only once the user approves it."""
+
+    id: str
+    server_label: str
+    name: str
+    arguments: str
+
+
+McpItem: TypeAlias = McpListTools | McpCall | McpApprovalRequest
+
+
+@dataclass(frozen=True, slots=True)
+class McpApprovalResponse:
+    """The user's answer to an `McpApprovalRequest`."""
+
+    approval_request_id: str
+    approve: bool
+    reason: str | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class SystemMessage:
     """Instructions from the application."""
@@ -50,17 +99,19 @@ class SystemMessage:
 
 @dataclass(frozen=True, slots=True)
 class UserMessage:
-    """A user turn: text and images."""
+    """A user turn: text and images, and answers to MCP approval requests."""
 
     parts: tuple[UserPart, ...]
+    approvals: tuple[McpApprovalResponse, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class AssistantMessage:
-    """An earlier assistant turn: its visible text and its tool calls."""
+    """An earlier assistant turn: its visible text, tool calls and MCP items."""
 
     text: str
     tool_calls: tuple[ToolCallPart, ...] = ()
+    mcp_items: tuple[McpItem, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +126,15 @@ class ToolResultMessage:
 PromptMessage: TypeAlias = (
     SystemMessage | UserMessage | AssistantMessage | ToolResultMessage
 )
+
+
+def has_mcp_items(prompt: Iterable[PromptMessage]) -> bool:
+    """Whether a conversation holds MCP items or approvals (Responses API only)."""
+    return any(
+        (isinstance(message, UserMessage) and message.approvals)
+        or (isinstance(message, AssistantMessage) and message.mcp_items)
+        for message in prompt
+    )
 
 
 # --- call options -------------------------------------------------------------
@@ -152,7 +212,7 @@ class TextOutput:
     text: str
 
 
-OutputPart: TypeAlias = ReasoningOutput | TextOutput
+OutputPart: TypeAlias = ReasoningOutput | TextOutput | McpItem
 
 
 @dataclass(slots=True)
@@ -219,4 +279,7 @@ class StreamFinish:
     info: ResponseInfo
 
 
-StreamPart: TypeAlias = TextDelta | ReasoningDelta | ToolCallDelta | StreamFinish
+# MCP items stream whole, once the server has run them.
+StreamPart: TypeAlias = (
+    TextDelta | ReasoningDelta | ToolCallDelta | McpItem | StreamFinish
+)

@@ -36,6 +36,9 @@ def test_public_names() -> None:
         "DEFAULT_REPLY",
         "ErrorReply",
         "InBandFailure",
+        "McpApprovalRequest",
+        "McpCall",
+        "McpListTools",
         "RawReply",
         "RecordedRequest",
         "Reply",
@@ -115,7 +118,8 @@ def test_reset_clears_queue_and_records(emulator: RouterEmulator) -> None:
     ("method", "path"),
     [
         ("POST", "/v1/completions"),
-        ("GET", "/v1/models"),
+        ("POST", "/v1/models"),
+        ("GET", "/v1/models/nobody/none"),
         ("GET", "/v1/chat/completions"),
     ],
 )
@@ -510,3 +514,22 @@ def test_sse_reader_used_by_these_tests() -> None:
     raw = b': hi\r\n\r\nevent: message\r\ndata:{"a":1}\r\n\r\ndata: [DONE]\n\n'
     assert payloads(raw) == [{"a": 1}, "[DONE]"]
     assert [e.event for e in read_sse(raw)] == ["message", None]
+
+
+def test_the_catalog_is_served_and_resettable(emulator: RouterEmulator) -> None:
+    emulator.enqueue(Reply(text="kept"))
+    with httpx.Client(base_url=emulator.origin) as client:
+        listed = client.get("/v1/models").json()
+        assert listed["object"] == "list"
+        ids = [entry["id"] for entry in listed["data"]]
+        assert "meta-llama/Llama-3.3-70B-Instruct" in ids
+        one = client.get("/v1/models/Qwen/Qwen3-32B").json()
+        assert one["id"] == "Qwen/Qwen3-32B"
+        assert {p["provider"] for p in one["providers"]} == {"groq", "nebius"}
+        emulator.catalog = [{"id": "only/one", "providers": []}]
+        assert client.get("/v1/models").json()["data"] == [
+            {"id": "only/one", "providers": []}
+        ]
+    assert emulator.pending == 1  # catalog requests consume no reply
+    emulator.reset()
+    assert len(emulator.catalog) > 1

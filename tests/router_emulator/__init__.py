@@ -5,13 +5,26 @@ router traffic; it never imports the package under test.
 """
 
 from .recorded import RecordedRequest
-from .script import ErrorReply, InBandFailure, RawReply, Reply, ScriptItem, ToolCall
+from .script import (
+    ErrorReply,
+    InBandFailure,
+    McpApprovalRequest,
+    McpCall,
+    McpListTools,
+    RawReply,
+    Reply,
+    ScriptItem,
+    ToolCall,
+)
 from .server import DEFAULT_REPLY, RouterEmulator
 
 __all__ = [
     "DEFAULT_REPLY",
     "ErrorReply",
     "InBandFailure",
+    "McpApprovalRequest",
+    "McpCall",
+    "McpListTools",
     "RawReply",
     "RecordedRequest",
     "Reply",

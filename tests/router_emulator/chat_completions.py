@@ -56,6 +56,10 @@ def render(item: Reply | InBandFailure, request: Mapping[str, Any]) -> ResponseP
     stream = request.get("stream") is True
     if isinstance(item, InBandFailure):
         return _failure_stream(item, request) if stream else _failure_body(item)
+    if item.mcp:
+        # A scripting error (the emulator answers 500 and records it).
+        msg = "MCP items exist on the Responses API only; Chat cannot render them"
+        raise ValueError(msg)
     if stream:
         return _stream(item, request)
     return json_plan(

@@ -18,13 +18,25 @@ from .common import (
     visible_text_deltas,
 )
 from .plan import SSE_TYPE, ResponsePlan, json_plan, merge_headers
-from .script import InBandFailure, Reply
+from .script import (
+    InBandFailure,
+    McpApprovalRequest,
+    McpCall,
+    McpItem,
+    McpListTools,
+    Reply,
+)
 from .sse import frame
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
 _ZERO_USAGE = Usage(0, 0, 0, 0)
+_MCP_ID_PREFIXES: dict[type, str] = {
+    McpListTools: "mcpl",
+    McpCall: "mcp",
+    McpApprovalRequest: "mcpr",
+}
 
 
 @dataclass
@@ -89,6 +101,69 @@ class _Item:
 
 
 @dataclass
+class _McpItem:
+    """One MCP output item, shaped as responses.js builds it (``mcp.ts``/routes)."""
+
+    source: McpItem
+    id: str
+    index: int
+    deltas: list[str]
+
+    @classmethod
+    def of(cls, source: McpItem, index: int, reply: Reply) -> _McpItem:
+        if isinstance(source, McpCall) and source.approval_request_id:
+            # responses.js derives the id of an approved call from the request's.
+            suffix = source.approval_request_id.split("_")[1]
+            return cls(source, source.id or f"mcp_{suffix}", index, [])
+        item_id = source.id or random_hex_id(_MCP_ID_PREFIXES[type(source)])
+        deltas = (
+            argument_deltas(reply, source.arguments)
+            if isinstance(source, McpCall)
+            else []
+        )
+        return cls(source, item_id, index, deltas)
+
+    def as_added(self) -> dict[str, Any]:
+        """The item as ``response.output_item.added`` shows it."""
+        source = self.source
+        if isinstance(source, McpListTools):
+            return {**self._listing(), "tools": []}
+        whole = isinstance(source, McpCall) and source.approval_request_id
+        return self._request(source, source.arguments if whole else "")
+
+    def as_final(self) -> dict[str, Any]:
+        """The item as ``output_item.done`` and ``response.output`` show it."""
+        source = self.source
+        if isinstance(source, McpListTools):
+            error = {"error": source.error} if source.error is not None else {}
+            return {**self._listing(), "tools": source.tools, **error}
+        item = self._request(source, source.arguments)
+        if isinstance(source, McpCall):
+            outcome = {"output": source.output, "error": source.error}
+            item.update((k, v) for k, v in outcome.items() if v is not None)
+        return item
+
+    def _listing(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "type": "mcp_list_tools",
+            "server_label": self.source.server_label,
+        }
+
+    def _request(
+        self, source: McpCall | McpApprovalRequest, arguments: str
+    ) -> dict[str, Any]:
+        kind = "mcp_call" if isinstance(source, McpCall) else "mcp_approval_request"
+        return {
+            "type": kind,
+            "id": self.id,
+            "name": source.name,
+            "server_label": source.server_label,
+            "arguments": arguments,
+        }
+
+
+@dataclass
 class _Context:
     """Values fixed for one response: ids, echoed request fields, items."""
 
@@ -96,7 +171,7 @@ class _Context:
     created_at: int
     model: str
     request: Mapping[str, Any]
-    items: list[_Item] = field(default_factory=list)
+    items: list[_Item | _McpItem] = field(default_factory=list)
 
     @classmethod
     def of(cls, reply: Reply, request: Mapping[str, Any]) -> _Context:
@@ -155,13 +230,17 @@ def _echo_tool(tool: Any) -> Any:
     return echoed
 
 
-def _plan_items(reply: Reply) -> list[_Item]:
-    items: list[_Item] = []
+def _plan_items(reply: Reply) -> list[_Item | _McpItem]:
+    # MCP items first: responses.js lists tools and runs approved calls before
+    # it asks the model, whose answer is the reasoning, message and calls.
+    items: list[_Item | _McpItem] = [
+        _McpItem.of(source, n, reply) for n, source in enumerate(reply.mcp)
+    ]
     reasoning = separate_reasoning_deltas(reply)
     if reply.reasoning is not None and not reply.inline_reasoning:
         items.append(_Item("reasoning", random_hex_id("rs"), len(items), reasoning))
     text = visible_text_deltas(reply)
-    if text or not reply.tool_calls:
+    if text or not (reply.tool_calls or reply.mcp):
         items.append(_Item("message", random_hex_id("msg"), len(items), text))
     last = len(reply.tool_calls) - 1
     for n, call in enumerate(reply.tool_calls):
@@ -261,6 +340,53 @@ def _call_events(item: _Item) -> list[dict[str, Any]]:
     return events
 
 
+def _mcp_events(item: _McpItem) -> list[dict[str, Any]]:
+    """responses.js's events for an MCP item (``routes/responses.ts``).
+
+    Its ``response.mcp_list_tools.*`` and ``.completed``/``.failed`` events carry
+    no item id; approval requests get no argument events, nor do approved calls.
+    """
+    source = item.source
+    where = {"item_id": item.id, "output_index": item.index}
+    events: list[dict[str, Any]] = [
+        {
+            "type": "response.output_item.added",
+            "output_index": item.index,
+            "item": item.as_added(),
+        }
+    ]
+    if isinstance(source, McpListTools):
+        outcome = "failed" if source.error is not None else "completed"
+        events += [
+            {"type": "response.mcp_list_tools.in_progress"},
+            {"type": f"response.mcp_list_tools.{outcome}"},
+        ]
+    elif isinstance(source, McpCall):
+        events.append({"type": "response.mcp_call.in_progress", **where})
+        if not source.approval_request_id:
+            events += [
+                *(
+                    {"type": "response.mcp_call_arguments.delta", **where, "delta": d}
+                    for d in item.deltas
+                ),
+                {
+                    "type": "response.mcp_call_arguments.done",
+                    **where,
+                    "arguments": source.arguments,
+                },
+            ]
+        outcome = "failed" if source.error is not None else "completed"
+        events.append({"type": f"response.mcp_call.{outcome}"})
+    events.append(
+        {
+            "type": "response.output_item.done",
+            "output_index": item.index,
+            "item": item.as_final(),
+        }
+    )
+    return events
+
+
 def _opening_events(ctx: _Context) -> list[dict[str, Any]]:
     opening = ctx.response("in_progress", [], _ZERO_USAGE)
     return [
@@ -272,7 +398,9 @@ def _opening_events(ctx: _Context) -> list[dict[str, Any]]:
 def _item_events(ctx: _Context) -> list[dict[str, Any]]:
     events: list[dict[str, Any]] = []
     for item in ctx.items:
-        if item.kind == "function_call":
+        if isinstance(item, _McpItem):
+            events += _mcp_events(item)
+        elif item.kind == "function_call":
             events += _call_events(item)
         else:
             events += _content_item_events(item)

@@ -39,6 +39,70 @@ class ToolCall:
     id: str | None = None
 
 
+@dataclass(frozen=True)
+class McpListTools:
+    """The router listing an MCP server's tools (an ``mcp_list_tools`` item).
+
+    Attributes:
+        server_label: The listed server's ``server_label``.
+        tools: ``{name, input_schema, description?, annotations?}`` entries.
+        error: A failed listing: ``response.mcp_list_tools.failed`` and ``error``.
+        id: ``mcpl_<48 hex>`` if None.
+    """
+
+    server_label: str
+    tools: list[dict[str, Any]] = field(default_factory=list)
+    error: str | None = None
+    id: str | None = None
+
+
+@dataclass(frozen=True)
+class McpCall:
+    """An MCP tool call the router ran (an ``mcp_call`` item).
+
+    Attributes:
+        server_label: The server's ``server_label``.
+        name: The MCP tool's name.
+        arguments: Arguments as a JSON string, sent verbatim.
+        output: The tool's text result.
+        error: A failed call's message (``response.mcp_call.failed``).
+        approval_request_id: The approved request this call runs, rendered as
+            responses.js runs one: id ``mcp_`` + the request id's second
+            ``_``-separated piece, whole arguments in ``output_item.added``, no
+            argument events.
+        id: ``mcp_<48 hex>`` if None (and not derived from an approval).
+    """
+
+    server_label: str
+    name: str
+    arguments: str
+    output: str | None = None
+    error: str | None = None
+    approval_request_id: str | None = None
+    id: str | None = None
+
+
+@dataclass(frozen=True)
+class McpApprovalRequest:
+    """An MCP tool call waiting for the user's approval (``mcp_approval_request``).
+
+    Attributes:
+        server_label: The server's ``server_label``.
+        name: The MCP tool's name.
+        arguments: Arguments as a JSON string, sent verbatim.
+        id: ``mcpr_<48 hex>`` if None.
+    """
+
+    server_label: str
+    name: str
+    arguments: str
+    id: str | None = None
+
+
+McpItem: TypeAlias = McpListTools | McpCall | McpApprovalRequest
+"""What ``Reply.mcp`` holds."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class Reply:
     """A successful answer, rendered by the Chat or Responses templates.
@@ -51,6 +115,7 @@ class Reply:
     reasoning: str | None = None
     reasoning_style: ReasoningStyle = "reasoning_content"
     tool_calls: list[ToolCall] = field(default_factory=list)
+    mcp: list[McpItem] = field(default_factory=list)
     close_all_items: bool = True
     chunk_size: int | None = None
     deltas: list[str] | None = None

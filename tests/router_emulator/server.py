@@ -12,6 +12,7 @@ from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any, cast
 
+from .catalog import default_catalog
 from .plan import ResponsePlan, openai_error
 from .recorded import RecordedRequest
 from .routes import route
@@ -36,6 +37,8 @@ class RouterEmulator:
         self._host = host
         self._lock = threading.Lock()
         self._queue: deque[ScriptItem] = deque()
+        self.catalog: list[dict[str, Any]] = default_catalog()
+        """What ``GET /v1/models`` lists (reset to the default by :meth:`reset`)."""
         self._requests: list[RecordedRequest] = []
         self._errors: list[BaseException] = []
         self._active: set[socket.socket] = set()
@@ -149,6 +152,7 @@ class RouterEmulator:
         """Forget queued replies, recorded requests, errors and the accept count."""
         with self._lock:
             self._queue.clear()
+            self.catalog = default_catalog()
             self._requests.clear()
             self._errors.clear()
             self._accepted = 0
@@ -264,7 +268,7 @@ class _Handler(BaseHTTPRequestHandler):
         emulator = self._emulator
         emulator._record(request)
         try:
-            plan = route(request, emulator._next_item)
+            plan = route(request, emulator._next_item, emulator.catalog)
         except Exception as exc:  # an emulator bug: make it visible to the test
             emulator._record_error(exc)
             plan = openai_error(500, f"router emulator failed: {exc!r}", "emulator")

@@ -6,6 +6,11 @@ A block must finish without an error or an unexpected warning (the pytest
 configuration turns warnings into errors), and must reach the emulator at least
 once, unless it is marked as making no request.
 
+Every `hf-router` command in a ```bash block (or after `$ ` in a ```console
+block) runs too, as a process of the installed console script, one command a
+line, from a fresh temporary directory, with stdin empty. It must exit with 0
+and print no traceback and no warning.
+
 Markers:
 - `<!-- docs: no-request -->` on the line before the fence: the block only
   builds things; it must make no request at all.
@@ -15,19 +20,34 @@ Markers:
 - `# docs: no-run (<reason>)` as the block's first line: the block is skipped
   with that reason. Avoid it: write files into the working directory (a fresh
   temporary directory) or use inline bytes instead.
+- `<!-- docs: exit=N -->` on the line before a ```bash fence: its `hf-router`
+  commands must exit with N instead.
+- `<!-- docs: file=NAME -->` on the line before a fence: its text is written
+  to NAME in the working directory of the page's `hf-router` commands.
 """
 
 from __future__ import annotations
 
 import gc
+import os
 import re
+import shlex
+import subprocess
+import sys
 import textwrap
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from router_emulator import Reply, RouterEmulator, ToolCall
+from router_emulator import (
+    McpApprovalRequest,
+    McpCall,
+    McpListTools,
+    Reply,
+    RouterEmulator,
+    ToolCall,
+)
 
 from langchain_hf_router import huggingface
 
@@ -39,6 +59,12 @@ EXPECTED_PAGES = (
     "tools-and-agents.md",
     "structured-output.md",
     "reliability.md",
+    "mcp.md",
+    "cli.md",
+    "reasoning.md",
+    "images.md",
+    "migrate-from-chathuggingface.md",
+    "migrate-from-chatopenai.md",
 )
 
 NO_REQUEST = "<!-- docs: no-request -->"
@@ -47,6 +73,10 @@ NO_RUN = re.compile(r"#\s*docs:\s*no-run\s*\((?P<reason>[^)]+)\)")
 FENCE_OPEN = re.compile(r"^(?P<indent>\s*)```(?P<lang>[^`\s]*)\s*$")
 # Fence languages that look like Python but would escape the test.
 PYTHON_ALIASES = frozenset({"py", "python3", "pycon", "ipython"})
+HF_ROUTER = Path(sys.executable).parent / "hf-router"
+COMMAND_LINE = re.compile(r"^(?:\$ )?hf-router (?P<args>.+)$")
+EXIT_MARKER = re.compile(r"<!-- docs: exit=(?P<code>\d+) -->")
+FILE_MARKER = re.compile(r"<!-- docs: file=(?P<name>[\w.-]+) -->")
 
 REPLIES = 8
 CLOSE_TIMEOUT = 2.0
@@ -87,6 +117,78 @@ SCRIPTS: dict[str, list[Reply]] = {
         )
     ],
     "movie_broken": [Reply(text="Alien, from 1979.")] * 2,
+}
+
+# Reasoning inline in the answer text: `<think>r</think>text`, and `r</think>text`
+# (the opening tag in the prompt), streamed in small pieces that split the tags.
+SCRIPTS |= {
+    "think_tags": [
+        Reply(text=REPLY.text, reasoning=REPLY.reasoning, reasoning_style="think_tags")
+    ],
+    "think_open": [
+        Reply(
+            text=REPLY.text,
+            reasoning=REPLY.reasoning,
+            reasoning_style="think_open",
+            chunk_size=4,
+        )
+    ]
+    * 2,
+    "think_json": [
+        Reply(
+            text='{"title": "Alien", "year": 1979}',
+            reasoning="The first Alien film is Ridley Scott's, from 1979.",
+            reasoning_style="think_tags",
+        )
+    ],
+}
+
+HUB_TOOLS = McpListTools(
+    "hf",
+    [
+        {
+            "name": "model_search",
+            "input_schema": {
+                "type": "object",
+                "properties": {
+                    "query": {"type": "string"},
+                    "limit": {"type": "integer"},
+                },
+            },
+            "description": "Find models on the Hugging Face Hub.",
+        }
+    ],
+)
+HUB_ARGUMENTS = '{"query": "text-to-speech", "limit": 3}'
+HUB_OUTPUT = "1. hexgrad/Kokoro-82M\n2. facebook/mms-tts-eng\n3. suno/bark-small"
+HUB_ANSWER = "hexgrad/Kokoro-82M is small (82M parameters) and popular."
+SCRIPTS |= {
+    "mcp_auto": [
+        Reply(
+            text=HUB_ANSWER,
+            mcp=[HUB_TOOLS, McpCall("hf", "model_search", HUB_ARGUMENTS, HUB_OUTPUT)],
+        )
+    ],
+    "mcp_approval": [
+        Reply(
+            mcp=[
+                HUB_TOOLS,
+                McpApprovalRequest("hf", "model_search", HUB_ARGUMENTS, id="mcpr_5e1f"),
+            ]
+        ),
+        Reply(
+            text=HUB_ANSWER,
+            mcp=[
+                McpCall(
+                    "hf",
+                    "model_search",
+                    HUB_ARGUMENTS,
+                    HUB_OUTPUT,
+                    approval_request_id="mcpr_5e1f",
+                )
+            ],
+        ),
+    ],
 }
 
 
@@ -192,11 +294,11 @@ def connections_closed(emulator: RouterEmulator, limit: int) -> bool:
     return True
 
 
-def test_docs_pages_have_python_examples() -> None:
-    pages = {block.page for block in BLOCKS}
+def test_docs_pages_have_examples() -> None:
+    pages = {block.page for block in BLOCKS} | {cmd.page for cmd in COMMANDS}
     for page in EXPECTED_PAGES:
         assert (DOCS / page).is_file(), f"docs/{page} is missing"
-        assert page in pages, f"docs/{page} has no ```python example"
+        assert page in pages, f"docs/{page} has no ```python example or command"
 
 
 def test_fences_declare_a_language() -> None:
@@ -225,6 +327,9 @@ def test_docs_block(
     monkeypatch.chdir(tmp_path)  # files a block writes land here
     emulator.enqueue(*(SCRIPTS[block.script] if block.script else [REPLY] * REPLIES))
     open_before = emulator.open_connections
+    # Each block starts as a fresh process would: no catalog cached by the
+    # default instance from an earlier block.
+    huggingface._catalogs.clear()
 
     # Leading newlines keep the page's line numbers in tracebacks.
     source = "\n" * block.line + block.code
@@ -249,9 +354,88 @@ def test_docs_block(
             "fence if it only builds things"
         )
         for request in emulator.requests:
-            assert request.api in ("chat_completions", "responses"), request.path
+            assert request.api != "other" or request.path == "/v1/models", request.path
     else:
         assert not emulator.requests, (
             f"{block.id} is marked {NO_REQUEST!r} but sent "
             f"{[request.path for request in emulator.requests]}"
         )
+
+
+@dataclass(frozen=True)
+class Command:
+    """One `hf-router` command line of a docs page."""
+
+    page: str
+    line: int
+    args: list[str]
+    exit_code: int
+    script: str | None
+    files: dict[str, str]
+
+    @property
+    def id(self) -> str:
+        return f"{self.page}:{self.line}"
+
+
+def cli_commands() -> list[Command]:
+    """The `hf-router` lines of every ```bash and ```console block."""
+    commands: list[Command] = []
+    for path in sorted(DOCS.glob("*.md")):
+        fences = read_fences(path)
+        files = {
+            found["name"]: fence.code + "\n"
+            for fence in fences
+            if (found := FILE_MARKER.fullmatch(fence.marker))
+        }
+        for fence in fences:
+            if fence.lang not in ("bash", "console"):
+                continue
+            exit_code = EXIT_MARKER.fullmatch(fence.marker)
+            script = REPLIES_MARKER.fullmatch(fence.marker)
+            for offset, text in enumerate(fence.code.splitlines(), start=1):
+                if command := COMMAND_LINE.match(text.strip()):
+                    commands.append(
+                        Command(
+                            page=fence.page,
+                            line=fence.line + offset,
+                            args=shlex.split(command["args"]),
+                            exit_code=int(exit_code["code"]) if exit_code else 0,
+                            script=script["name"] if script else None,
+                            files=files,
+                        )
+                    )
+    return commands
+
+
+COMMANDS = cli_commands()
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=[cmd.id for cmd in COMMANDS])
+def test_docs_command(
+    command: Command, emulator: RouterEmulator, tmp_path: Path
+) -> None:
+    for name, text in command.files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    emulator.enqueue(
+        *(SCRIPTS[command.script] if command.script else [REPLY] * REPLIES)
+    )
+    env = {**os.environ, "HUGGINGFACE_BASE_URL": emulator.base_url}
+    env["HF_TOKEN"] = "hf_docs_test"
+    env.pop("HUGGINGFACE_API_KEY", None)
+    done = subprocess.run(
+        [str(HF_ROUTER), *command.args],
+        cwd=tmp_path,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == command.exit_code, done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
+    assert "warning:" not in done.stderr, done.stderr
+    assert not emulator.server_errors, emulator.server_errors
+    if command.exit_code == 0:
+        assert emulator.requests, f"{command.id} made no request"

@@ -85,7 +85,7 @@ def test_detail_is_passed_on_chat(emulator: RouterEmulator, make_model) -> None:
         "type": "image_url",
         "image_url": {"url": "https://x.test/a.png", "detail": "low"},
     }
-    make_model(api="chat_completions").invoke(
+    make_model(api="chat_completions", model="Qwen/Qwen2.5-VL-7B-Instruct").invoke(
         [
             HumanMessage(
                 content=[{"type": "text", "text": "Describe this image."}, block]

@@ -1,4 +1,4 @@
-"""The README's main job, `python -m langchain_hf_router`, run as a real process."""
+"""`python -m langchain_hf_router` runs the `hf-router` command (see test_cli.py)."""
 
 from __future__ import annotations
 
@@ -30,10 +30,11 @@ def test_streams_answer_and_reasoning(emulator: RouterEmulator) -> None:
     emulator.enqueue(
         Reply(text="Rayleigh scattering.", reasoning="Short waves scatter.")
     )
-    done = _run(emulator, "--model", "deepseek-ai/DeepSeek-R1", "Why is the sky blue?")
+    done = _run(emulator, "chat", "deepseek-ai/DeepSeek-R1", "Why is the sky blue?")
     assert done.returncode == 0, done.stderr
     assert done.stdout == "Rayleigh scattering.\n"
-    assert "Short waves scatter." in done.stderr
+    assert done.stderr.splitlines()[0] == "Short waves scatter."
+    assert done.stderr.splitlines()[1].startswith("[tokens: ")
     request = emulator.last_request
     assert request.json["stream"] is True
     assert request.json["model"] == "deepseek-ai/DeepSeek-R1"
@@ -42,7 +43,18 @@ def test_streams_answer_and_reasoning(emulator: RouterEmulator) -> None:
 
 def test_error_is_one_line_and_nonzero_exit(emulator: RouterEmulator) -> None:
     emulator.enqueue(ErrorReply(401, {"error": "Invalid username or password."}))
-    done = _run(emulator, "hello")
+    done = _run(emulator, "chat", "Qwen/Qwen3-32B", "hello")
     assert done.returncode == 1
     assert "Invalid username or password." in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_models(emulator: RouterEmulator) -> None:
+    done = _run(emulator, "models", "--search", "DeepSeek-R1")
+    assert done.returncode == 0, done.stderr
+    header, row = done.stdout.splitlines()
+    assert header.split()[:2] == ["MODEL", "PROVIDERS"]
+    assert row.split()[:2] == [
+        "deepseek-ai/DeepSeek-R1",
+        "together,novita,sambanova(error)",
+    ]

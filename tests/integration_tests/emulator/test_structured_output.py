@@ -218,3 +218,18 @@ def test_name_is_made_safe_for_responses(emulator: RouterEmulator, make_model) -
     make_model(api="responses").with_structured_output(schema).invoke("Who?")
     assert emulator.last_request.json["text"]["format"]["name"] == "A_person__please_"
     assert json.loads(ANSWER)
+
+
+def test_a_json_schema_without_a_title_is_named_response(
+    emulator: RouterEmulator, make_model
+) -> None:
+    schema = {"type": "object", "properties": {"a": {"type": "integer"}}}
+    emulator.enqueue(Reply(text='{"a": 1}'))
+    assert make_model().with_structured_output(schema).invoke("x") == {"a": 1}
+    sent = emulator.last_request.json["response_format"]["json_schema"]
+    assert sent == {"name": "response", "schema": schema}
+
+
+def test_a_dict_that_is_no_schema_is_refused(make_model) -> None:
+    with pytest.raises(InvalidInputError, match=r"Cannot use .* as a schema"):
+        make_model().with_structured_output({"foo": 1})

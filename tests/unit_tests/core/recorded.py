@@ -19,6 +19,10 @@ import yaml
 
 from langchain_hf_router.core.stream import StreamDecoder, StreamMapper
 from langchain_hf_router.core.types import (
+    McpApprovalRequest,
+    McpCall,
+    McpItem,
+    McpListTools,
     ReasoningDelta,
     StreamFinish,
     StreamPart,
@@ -187,6 +191,7 @@ class Streamed:
     text: str = ""
     reasoning: str = ""
     calls: dict[int, StreamedCall] = field(default_factory=dict)
+    mcp: list[McpItem] = field(default_factory=list)
     finish: StreamFinish | None = None
     parts: list[StreamPart] = field(default_factory=list)
 
@@ -207,6 +212,8 @@ def summarize(parts: list[StreamPart]) -> Streamed:
             if part.name:
                 call.name = part.name
             call.arguments += part.arguments
+        elif isinstance(part, McpListTools | McpCall | McpApprovalRequest):
+            out.mcp.append(part)
         else:
             assert isinstance(part, StreamFinish)
             out.finish = part
