@@ -13,6 +13,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks.appenv import app_python, compile_package
 from benchmarks.clients import FLOOR_NO_IO, ROUTERS, Target, targets
 from benchmarks.measure import (
     Rate,
@@ -47,6 +48,8 @@ class Sizes:
     """Fresh processes per import statement."""
     import_warmup: bool = True
     """Run each import once, uncounted, first (bytecode caches)."""
+    app_imports: bool = True
+    """Also time imports in a clean application environment (made once)."""
     memory: tuple[int, ...] = (10_000, 50_000, 100_000)
     """Stream lengths whose peak memory is measured."""
 
@@ -61,6 +64,7 @@ QUICK = Sizes(
     concurrent_repeats=1,
     import_runs=1,
     import_warmup=False,
+    app_imports=False,
     memory=(100, 300),
 )
 _MEMORY_TARGETS = (*ROUTERS, FLOOR_NO_IO)
@@ -100,8 +104,14 @@ def run(sizes: Sizes, endpoint: Endpoint) -> Results:
     rows = targets(endpoint)
     stream, invoke = _sequential(rows, sizes)
     concurrent = asyncio.run(_concurrent(rows, sizes))
-    _say("import times")
-    imports = import_times(sizes.import_runs, warmup=sizes.import_warmup)
+    _say("import times: this environment")
+    compile_package()
+    imports = {"dev": import_times(sizes.import_runs, warmup=sizes.import_warmup)}
+    if sizes.app_imports:
+        _say("import times: a clean application environment (.benchmarks/app-venv)")
+        imports["app"] = import_times(
+            sizes.import_runs, warmup=sizes.import_warmup, python=app_python()
+        )
     _say("memory")
     memory = stream_memory(endpoint, list(sizes.memory), list(_MEMORY_TARGETS))
     return Results(

@@ -101,13 +101,15 @@ async def concurrent_rate(runner: Runner, streams: int, repeats: int) -> Rate:
     return _rate(samples, counts)
 
 
-def _import_process(statement: str) -> subprocess.Popen[str]:
+def _import_process(statement: str, python: str) -> subprocess.Popen[str]:
     code = (
         "import time\nstart = time.perf_counter()\n"
         f"{statement}\nprint(time.perf_counter() - start)"
     )
+    # Outside the checkout, so that the application environment imports its own
+    # installed copy of the package, not the source folder.
     return subprocess.Popen(
-        [sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, text=True
+        [python, "-c", code], cwd=ROOT.parent, stdout=subprocess.PIPE, text=True
     )
 
 
@@ -119,7 +121,9 @@ def _seconds(process: subprocess.Popen[str]) -> float:
     return float(stdout)
 
 
-def import_times(runs: int, *, warmup: bool) -> dict[str, float]:
+def import_times(
+    runs: int, *, warmup: bool, python: str = sys.executable
+) -> dict[str, float]:
     """Median seconds of each `IMPORTS` statement over `runs` fresh processes.
 
     The statements take turns, after one uncounted round with `warmup`.
@@ -127,7 +131,7 @@ def import_times(runs: int, *, warmup: bool) -> dict[str, float]:
     times: dict[str, list[float]] = {key: [] for key in IMPORTS}
     for round_ in range(runs + warmup):
         for key, statement in IMPORTS.items():
-            seconds = _seconds(_import_process(statement))
+            seconds = _seconds(_import_process(statement, python))
             if round_ or not warmup:
                 times[key].append(seconds)
     return {key: statistics.median(values) for key, values in times.items()}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
 from langchain_core.callbacks import (
@@ -20,7 +20,6 @@ from langchain_core.language_models.base import LanguageModelInput
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
-from langchain_core.tools import BaseTool
 from langchain_core.utils import secret_from_env
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import (
@@ -66,6 +65,9 @@ from langchain_hf_router.messages import (
 )
 from langchain_hf_router.profiles import profile_for
 from langchain_hf_router.structured import StructuredMethod, structured_output
+
+if TYPE_CHECKING:
+    from langchain_core.tools import BaseTool  # an annotation only
 
 ApiChoice = Literal["auto", "responses", "chat_completions"]
 

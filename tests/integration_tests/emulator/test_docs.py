@@ -17,9 +17,9 @@ Markers:
 - `<!-- docs: replies=NAME -->` on the line before the fence: the emulator answers
   with the scripted turns `SCRIPTS[NAME]` (tool calls, JSON) instead of the
   default replies.
-- `# docs: no-run (<reason>)` as the block's first line: the block is skipped
-  with that reason. Avoid it: write files into the working directory (a fresh
-  temporary directory) or use inline bytes instead.
+- `# docs: no-run (<reason>)` as the block's first line: the block is not run.
+  Only for another library's code (a migration guide's "before" side, whose
+  library is not a dependency); a test checks that no other block uses it.
 - `<!-- docs: exit=N -->` on the line before a ```bash fence: its `hf-router`
   commands must exit with N instead.
 - `<!-- docs: file=NAME -->` on the line before a fence: its text is written
@@ -282,6 +282,8 @@ def python_blocks() -> list[Block]:
 
 
 BLOCKS = python_blocks()
+RUNNABLE = [block for block in BLOCKS if not block.skip_reason]
+NOT_RUN = [block for block in BLOCKS if block.skip_reason]
 
 
 def connections_closed(emulator: RouterEmulator, limit: int) -> bool:
@@ -312,15 +314,20 @@ def test_fences_declare_a_language() -> None:
             )
 
 
-@pytest.mark.parametrize("block", BLOCKS, ids=[block.id for block in BLOCKS])
+def test_blocks_that_cannot_run_here_are_the_other_libraries_side() -> None:
+    """`no-run` is for code of another library (a migration's "before" side)."""
+    for block in NOT_RUN:
+        assert block.page.startswith("migrate-from-"), block.id
+        assert "not a dependency" in str(block.skip_reason), block.id
+
+
+@pytest.mark.parametrize("block", RUNNABLE, ids=[block.id for block in RUNNABLE])
 def test_docs_block(
     block: Block,
     emulator: RouterEmulator,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
-    if block.skip_reason:
-        pytest.skip(block.skip_reason)
     monkeypatch.setenv("HUGGINGFACE_BASE_URL", emulator.base_url)
     monkeypatch.setenv("HF_TOKEN", "hf_docs_test")
     monkeypatch.delenv("HUGGINGFACE_API_KEY", raising=False)
