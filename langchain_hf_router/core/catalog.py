@@ -24,7 +24,7 @@ PATH: Final = "/models"
 DEFAULT_TTL: Final = 600.0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ProviderOffer:
     """One provider serving a model. Fields the catalog does not give are None."""
 
@@ -56,7 +56,7 @@ class ProviderOffer:
         ) / 1e6
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CatalogModel:
     """A model on the router and the providers serving it."""
 

@@ -43,7 +43,7 @@ from langchain_hf_router.core.types import (
 logger = logging.getLogger("langchain_hf_router")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class WireFormat:
     """The pieces of one API's wire format that a `LanguageModel` drives."""
 

@@ -4,6 +4,10 @@ Prompts go down as `PromptMessage`s made of parts; answers come up as a
 `GenerateResult` (whole) or as a sequence of stream parts. Nothing here knows a
 wire format or a LangChain class. The stream parts are the only per-event
 objects the core creates, so they are small slotted classes.
+
+The records are slotted dataclasses that the package never changes once built.
+They are not declared `frozen`: a frozen slotted dataclass takes three times as
+long to define, and this module is on the import path of every user.
 """
 
 from __future__ import annotations
@@ -15,14 +19,14 @@ from typing import Any, Literal, TypeAlias
 # --- prompt -----------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class TextPart:
     """Plain text inside a message."""
 
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ImagePart:
     """An image, already resolved to a URL (`https://…` or a `data:` URL)."""
 
@@ -30,7 +34,7 @@ class ImagePart:
     detail: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ToolCallPart:
     """A tool call the assistant made earlier in the conversation."""
 
@@ -45,7 +49,7 @@ UserPart: TypeAlias = TextPart | ImagePart
 # --- MCP items: run by the server, shown to the user, sent back in history --------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class McpListTools:
     """The tools an MCP server offered; `tools` as the server listed them."""
 
@@ -55,7 +59,7 @@ class McpListTools:
     error: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class McpCall:
     """An MCP tool call the server ran; `arguments` is the raw JSON text."""
 
@@ -68,7 +72,7 @@ class McpCall:
     approval_request_id: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class McpApprovalRequest:
     """An MCP tool call the server runs only once the user approves it."""
 
@@ -81,7 +85,7 @@ class McpApprovalRequest:
 McpItem: TypeAlias = McpListTools | McpCall | McpApprovalRequest
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class McpApprovalResponse:
     """The user's answer to an `McpApprovalRequest`."""
 
@@ -90,14 +94,14 @@ class McpApprovalResponse:
     reason: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class SystemMessage:
     """Instructions from the application."""
 
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class UserMessage:
     """A user turn: text and images, and answers to MCP approval requests."""
 
@@ -105,7 +109,7 @@ class UserMessage:
     approvals: tuple[McpApprovalResponse, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class AssistantMessage:
     """An earlier assistant turn: its visible text, tool calls and MCP items."""
 
@@ -114,7 +118,7 @@ class AssistantMessage:
     mcp_items: tuple[McpItem, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ToolResultMessage:
     """The result of running one tool call."""
 
@@ -144,7 +148,7 @@ ReasoningEffort: TypeAlias = Literal[
 ]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ProviderOptions:
     """Router options beyond the common sampling settings."""
 
@@ -154,7 +158,7 @@ class ProviderOptions:
     reasoning_effort: ReasoningEffort | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CallOptions:
     """Everything one request needs besides the prompt."""
 
@@ -189,7 +193,7 @@ class Usage:
 FinishReason: TypeAlias = Literal["stop", "length", "tool_calls", "content_filter"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ToolCall:
     """A tool call the model asked for; `arguments` is the raw JSON text."""
 
@@ -198,14 +202,14 @@ class ToolCall:
     arguments: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ReasoningOutput:
     """Reasoning text, in answer order."""
 
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class TextOutput:
     """Answer text, in answer order."""
 
