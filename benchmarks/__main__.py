@@ -13,13 +13,15 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.appenv import app_python, compile_package
+from benchmarks.appenv import app_python, compile_package, isolated_python
 from benchmarks.clients import FLOOR_NO_IO, ROUTERS, Target, targets
 from benchmarks.measure import (
     Rate,
     concurrent_rate,
     import_times,
     invoke_rate,
+    isolated_import_times,
+    merge,
     stream_rate,
 )
 from benchmarks.memory import stream_memory
@@ -31,20 +33,23 @@ from benchmarks.server import Endpoint, bench_server
 class Sizes:
     """How much each measurement does."""
 
+    rounds: int = 5
+    """Passes over all clients, taking turns, so that a slow spell of the machine
+    falls on every client alike; each client's figures merge its passes."""
     stream: int = 5_000
     """Chunks per streamed answer."""
-    repeats: int = 5
-    """Timed rounds of each streaming measurement, after a warm-up."""
+    repeats: int = 2
+    """Timed repeats of each streaming measurement per pass, after a warm-up."""
     invoke_words: int = 5
     invoke_calls: int = 200
     """Sequential calls per timed round."""
-    invoke_repeats: int = 3
+    invoke_repeats: int = 1
     streams: int = 100
     """Concurrent `astream` calls per round."""
     concurrent_chunks: int = 500
     """Chunks per concurrent stream."""
-    concurrent_repeats: int = 3
-    import_runs: int = 9
+    concurrent_repeats: int = 1
+    import_runs: int = 15
     """Fresh processes per import statement."""
     import_warmup: bool = True
     """Run each import once, uncounted, first (bytecode caches)."""
@@ -55,6 +60,7 @@ class Sizes:
 
 
 QUICK = Sizes(
+    rounds=1,
     stream=50,
     repeats=1,
     invoke_calls=3,
@@ -99,18 +105,34 @@ async def _concurrent(rows: dict[str, Target], sizes: Sizes) -> dict[str, Rate]:
     return out
 
 
+async def _concurrent_passes(
+    rows: dict[str, Target], sizes: Sizes
+) -> list[dict[str, Rate]]:
+    # One event loop for all passes too: the clients' async pools outlive a pass.
+    return [await _concurrent(rows, sizes) for _ in range(sizes.rounds)]
+
+
+def _merged(passes: list[dict[str, Rate]]) -> dict[str, Rate]:
+    return {key: merge([p[key] for p in passes]) for key in passes[0]}
+
+
 def run(sizes: Sizes, endpoint: Endpoint) -> Results:
     """Every measurement, against a running server."""
     rows = targets(endpoint)
-    stream, invoke = _sequential(rows, sizes)
-    concurrent = asyncio.run(_concurrent(rows, sizes))
+    passes = [_sequential(rows, sizes) for _ in range(sizes.rounds)]
+    stream = _merged([p[0] for p in passes])
+    invoke = _merged([p[1] for p in passes])
+    concurrent = _merged(asyncio.run(_concurrent_passes(rows, sizes)))
     _say("import times: this environment")
     compile_package()
     imports = {"dev": import_times(sizes.import_runs, warmup=sizes.import_warmup)}
     if sizes.app_imports:
-        _say("import times: a clean application environment (.benchmarks/app-venv)")
+        _say("import times: clean environments (.benchmarks/import-envs/)")
         imports["app"] = import_times(
             sizes.import_runs, warmup=sizes.import_warmup, python=app_python()
+        )
+        imports["isolated"] = isolated_import_times(
+            sizes.import_runs, warmup=sizes.import_warmup, python_of=isolated_python
         )
     _say("memory")
     memory = stream_memory(endpoint, list(sizes.memory), list(_MEMORY_TARGETS))

@@ -1,10 +1,13 @@
-"""A clean application environment for import times: the package as users get it.
+"""Clean environments for import times: each package as its users get it.
 
 The development environment holds test tools (pytest-codspeed brings `rich`,
-huggingface-hub brings `click`); httpx imports both, with `pygments`, for its
-command line whenever they are installed. An application environment holds the
-runtime dependencies and the two compared packages, each installed from a wheel
-and byte-compiled, so every import starts from cached bytecode.
+huggingface-hub brings `click`); httpx imports them, with `pygments`, for its
+command line whenever they are installed. Two kinds of clean environment, each
+package installed from a wheel and byte-compiled:
+
+- the application environment: this package and the two compared ones together;
+- isolated environments: one per package, holding it and its own dependencies
+  only, so no package pays for what another one brought in.
 """
 
 from __future__ import annotations
@@ -12,13 +15,14 @@ from __future__ import annotations
 import compileall
 import subprocess
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Final
 
 from benchmarks.server import ROOT
 
-APP_VENV: Final = ROOT / ".benchmarks" / "app-venv"
-COMPARED: Final = ("langchain-openai", "langchain-huggingface")
+ENVS: Final = ROOT / ".benchmarks" / "import-envs"
+COMPARED: Final = {"openai": "langchain-openai", "huggingface": "langchain-huggingface"}
 
 
 def compile_package() -> None:
@@ -31,19 +35,38 @@ def compile_package() -> None:
 
 
 def app_python() -> str:
-    """The interpreter of the application environment, made or updated now."""
-    python = APP_VENV / "bin" / "python"
+    """The application environment's interpreter, made or updated now."""
+    return _environment("app", COMPARED.values())
+
+
+def isolated_python(key: str) -> str:
+    """The interpreter of the environment holding only `key`'s package."""
+    if key == "router":
+        return _environment("router", ())
+    return _environment(key, (COMPARED[key],))
+
+
+def _environment(name: str, packages: Iterable[str]) -> str:
+    python = ENVS / name / "bin" / "python"
     if not python.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(APP_VENV)], check=True)
-        _pip(python, *COMPARED)
-    _pip(python, "--no-deps", "--force-reinstall", str(ROOT))  # this checkout
-    _pip(python, str(ROOT))  # its runtime dependencies, if they changed
+        venv = [sys.executable, "-m", "venv", str(python.parents[1])]
+        subprocess.run(venv, check=True)
+        if packages := tuple(packages):
+            _pip(python, *packages)
+    if name in ("app", "router"):  # this checkout, as it is now
+        _pip(python, "--no-deps", "--force-reinstall", str(ROOT))
+        _pip(python, str(ROOT))  # its runtime dependencies, if they changed
     return str(python)
 
 
 def _pip(python: Path, *args: str) -> None:
-    subprocess.run(
+    done = subprocess.run(
         [str(python), "-m", "pip", "install", "--quiet", "--compile", *args],
-        check=True,
         cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     )
+    if done.returncode:
+        msg = f"pip install {' '.join(args)} failed:\n{done.stderr[-2000:]}"
+        raise RuntimeError(msg)

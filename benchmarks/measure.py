@@ -44,6 +44,16 @@ def _rate(samples: list[tuple[int, float]], counts: tuple[int, int] = (0, 0)) ->
     return Rate(max(rates), statistics.median(rates), *counts)
 
 
+def merge(rates: list[Rate]) -> Rate:
+    """One client's rates from several rounds: the best, the median of medians."""
+    return Rate(
+        max(r.best for r in rates),
+        statistics.median(r.median for r in rates),
+        rates[-1].chunks,
+        rates[-1].text,
+    )
+
+
 def settle() -> None:
     """Collect garbage, then freeze the survivors.
 
@@ -122,16 +132,38 @@ def _seconds(process: subprocess.Popen[str]) -> float:
 
 
 def import_times(
-    runs: int, *, warmup: bool, python: str = sys.executable
+    runs: int,
+    *,
+    warmup: bool,
+    python: str = sys.executable,
+    keys: tuple[str, ...] = tuple(IMPORTS),
 ) -> dict[str, float]:
-    """Median seconds of each `IMPORTS` statement over `runs` fresh processes.
+    """Median seconds of each `IMPORTS` statement (of `keys`) over `runs` processes.
 
     The statements take turns, after one uncounted round with `warmup`.
     """
-    times: dict[str, list[float]] = {key: [] for key in IMPORTS}
+    times: dict[str, list[float]] = {key: [] for key in keys}
     for round_ in range(runs + warmup):
-        for key, statement in IMPORTS.items():
-            seconds = _seconds(_import_process(statement, python))
+        for key in keys:
+            seconds = _seconds(_import_process(IMPORTS[key], python))
             if round_ or not warmup:
                 times[key].append(seconds)
     return {key: statistics.median(values) for key, values in times.items()}
+
+
+def isolated_import_times(
+    runs: int, *, warmup: bool, python_of: Callable[[str], str]
+) -> dict[str, float]:
+    """Each package's import in its own environment, with that environment's floor.
+
+    Keys: `router`, `openai`, `huggingface`, and `floor:<key>` for each.
+    """
+    out: dict[str, float] = {}
+    for key in IMPORTS:
+        if key == "floor":
+            continue
+        times = import_times(
+            runs, warmup=warmup, python=python_of(key), keys=("floor", key)
+        )
+        out[key], out[f"floor:{key}"] = times[key], times["floor"]
+    return out

@@ -7,6 +7,7 @@ import dataclasses
 import json
 import os
 import platform
+import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import metadata
@@ -22,9 +23,11 @@ Kind = Literal["stream", "invoke", "concurrent", "import", "memory"]
 ENVIRONMENTS: Final = {
     "dev": "development environment",
     "app": "application environment",
+    "isolated": "each package alone",
 }
-"""Where import times were taken: this checkout's environment, or a clean one
-with the runtime dependencies and the compared packages (`benchmarks/appenv.py`)."""
+"""Where import times were taken: this checkout's environment; a clean one with
+this package and the compared ones; one clean environment per package, each with
+its own floor (`benchmarks/appenv.py`)."""
 
 MEMORY_MARGIN: Final = 256
 """Bytes per chunk above the no-I/O floor's that count as "a small constant"."""
@@ -56,7 +59,7 @@ class Results:
     def overhead(self, key: str, environment: str) -> float:
         """Seconds an import takes above the floor's in that environment."""
         times = self.imports[environment]
-        return times[key] - times["floor"]
+        return times[key] - times.get(f"floor:{key}", times.get("floor", 0.0))
 
 
 @dataclass(frozen=True)
@@ -185,11 +188,12 @@ def _imports(results: Results) -> str:
     for key in IMPORTS:
         row = [f"`{IMPORTS[key]}`"]
         for env in envs:
-            above = results.overhead(key, env)
-            row += [
-                f"{results.imports[env][key]:.3f}",
-                "(floor)" if key == "floor" else f"{above:+.3f}",
-            ]
+            times = results.imports[env]
+            if key == "floor":
+                floors = [t for k, t in times.items() if k.startswith("floor")]
+                row += [f"{statistics.median(floors):.3f}", "(floor)"]
+            else:
+                row += [f"{times[key]:.3f}", f"{results.overhead(key, env):+.3f}"]
         rows.append(row)
     return _table(header, rows)
 
@@ -240,9 +244,10 @@ def markdown(results: Results) -> str:
             f"Python {info['python']}. Versions: "
             + ", ".join(f"{p} {info[p]}" for p in _PACKAGES)
             + ".",
-            "Rates are best (median) of the repeats after a warm-up; the targets "
-            "use the best. Memory per chunk counts as a small constant above the "
-            f"floor's when it is at most {MEMORY_MARGIN} B more.",
+            f"Rates are best (median) of {results.sizes['rounds']} passes over all "
+            "clients in turn, each after a warm-up; the targets use the best. "
+            "Memory per chunk counts as a small constant above the floor's when it "
+            f"is at most {MEMORY_MARGIN} B more.",
             "## Throughput",
             _throughput(results),
             f"## Import time (median of {runs} fresh processes)",

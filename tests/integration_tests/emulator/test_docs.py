@@ -59,6 +59,7 @@ EXPECTED_PAGES = (
     "tools-and-agents.md",
     "structured-output.md",
     "reliability.md",
+    "router-features.md",
     "mcp.md",
     "cli.md",
     "reasoning.md",
