@@ -183,7 +183,7 @@ class ChatHuggingFaceRouter(BaseChatModel):
     _key_fallback: Callable[[], str | None] | None = PrivateAttr(default=None)
     _models: dict[str, LanguageModel] = PrivateAttr(default_factory=dict)
     _warned: set[tuple[str, str]] = PrivateAttr(default_factory=set)
-    _flagged: set[str] = PrivateAttr(default_factory=set)
+    """Warnings given once per model: (API, setting) and ("profile", capability)."""
 
     @model_validator(mode="after")
     def _check(self) -> Self:
@@ -290,11 +290,17 @@ class ChatHuggingFaceRouter(BaseChatModel):
         catalog = loaded_catalog(self.base_url)
         return catalog.offer(model_id) if catalog is not None else None
 
+    def _lacks(self, capability: str) -> bool:
+        """Whether the profile says the model cannot do this, not yet warned about."""
+        return not (self.profile or {}).get(capability, True) and (
+            ("profile", capability) not in self._warned
+        )
+
     def _check_capability(self, capability: str, doing: str, advice: str) -> None:
         """Warn (once per model) when the profile says the model cannot do this."""
-        if (self.profile or {}).get(capability, True) or capability in self._flagged:
+        if not self._lacks(capability):
             return
-        self._flagged.add(capability)
+        self._warned.add(("profile", capability))
         where = f" served by {self.provider}" if self.provider else ""
         msg = (
             f"{self.model}{where} cannot do {doing} according to its profile; "
@@ -383,7 +389,7 @@ class ChatHuggingFaceRouter(BaseChatModel):
             )
             raise InvalidInputError(msg)
         prompt = to_prompt(messages)
-        if any(
+        if self._lacks("image_inputs") and any(
             isinstance(part, core.ImagePart)
             for m in prompt
             if isinstance(m, core.UserMessage)

@@ -94,18 +94,20 @@ class HuggingFaceProvider:
         return self._model(model_id, "chat_completions", fields)
 
     def _catalog(self) -> CatalogSource:
-        settings = Settings(
-            key=self._key,
-            base_url=self.base_url or base_url_from_env(),
-            headers=self.headers,
-            timeout=self._defaults["timeout"],
-            max_retries=self._defaults["max_retries"],
-            clients=self._pool,
-        )
-        source = self._catalogs.get(settings.base_url)
+        base_url = self.base_url or base_url_from_env()
+        source = self._catalogs.get(base_url)
         if source is None:
-            source = CatalogSource(settings, self._catalog_ttl)
-            self._catalogs[settings.base_url] = source
+            settings = Settings(
+                key=self._key,
+                base_url=base_url,
+                headers=self.headers,
+                timeout=self._defaults["timeout"],
+                max_retries=self._defaults["max_retries"],
+                clients=self._pool,
+            )
+            source = self._catalogs[base_url] = CatalogSource(
+                settings, self._catalog_ttl
+            )
         return source
 
     def list_models(

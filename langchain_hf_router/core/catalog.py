@@ -16,7 +16,7 @@ from typing import Any, Final
 import httpx
 
 from langchain_hf_router.core.errors import ServerError
-from langchain_hf_router.core.http import asend, body_of, build_request, send
+from langchain_hf_router.core.http import asend, body_of, send
 from langchain_hf_router.core.routing import POLICIES, split_model
 from langchain_hf_router.core.settings import Settings
 
@@ -267,21 +267,16 @@ class CatalogSource:
         self._cached = _LOADED[self.settings.base_url] = catalog
         return catalog
 
-    def _request(self, client: httpx.Client | httpx.AsyncClient) -> httpx.Request:
-        return build_request(self.settings, client, "GET", PATH, require_key=False)
-
     def get(self, *, refresh: bool = False) -> Catalog:
         """The catalog, fetched when not cached, expired or `refresh` is set."""
         cached = self._fresh(refresh)
         if cached is not None:
             return cached
-        request = self._request(self.settings.clients.sync_client())
-        return send(self.settings, request, self._keep)
+        return send(self.settings, "GET", PATH, self._keep, require_key=False)
 
     async def aget(self, *, refresh: bool = False) -> Catalog:
         """Async `get`."""
         cached = self._fresh(refresh)
         if cached is not None:
             return cached
-        request = self._request(self.settings.clients.async_client())
-        return await asend(self.settings, request, self._keep)
+        return await asend(self.settings, "GET", PATH, self._keep, require_key=False)

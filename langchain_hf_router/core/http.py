@@ -106,11 +106,18 @@ def retry_wait(
 
 def send(
     settings: Settings,
-    request: httpx.Request,
+    method: str,
+    path: str,
     parse: Callable[[httpx.Response], T],
+    *,
+    body: dict[str, Any] | None = None,
+    require_key: bool = True,
 ) -> T:
-    """Send `request` on the settings' sync client, retrying, and parse the answer."""
+    """Make one request on the settings' sync client, retrying; parse the answer."""
     client = settings.clients.sync_client()
+    request = build_request(
+        settings, client, method, path, body, require_key=require_key
+    )
     attempt = 0
     while True:
         try:
@@ -129,11 +136,18 @@ def send(
 
 async def asend(
     settings: Settings,
-    request: httpx.Request,
+    method: str,
+    path: str,
     parse: Callable[[httpx.Response], T],
+    *,
+    body: dict[str, Any] | None = None,
+    require_key: bool = True,
 ) -> T:
     """Async `send`."""
     client = settings.clients.async_client()
+    request = build_request(
+        settings, client, method, path, body, require_key=require_key
+    )
     attempt = 0
     while True:
         try:

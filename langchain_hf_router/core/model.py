@@ -130,8 +130,7 @@ class LanguageModel:
 
     def generate(self, body: dict[str, Any]) -> GenerateResult:
         """Send `body` (from `build_body(stream=False)`) and parse the answer."""
-        client = self.settings.clients.sync_client()
-        return send(self.settings, self._request(client, body), self._result)
+        return send(self.settings, "POST", self.wire.path, self._result, body=body)
 
     def stream(
         self, body: dict[str, Any], options: CallOptions
@@ -172,8 +171,9 @@ class LanguageModel:
 
     async def agenerate(self, body: dict[str, Any]) -> GenerateResult:
         """Async `generate`."""
-        client = self.settings.clients.async_client()
-        return await asend(self.settings, self._request(client, body), self._result)
+        return await asend(
+            self.settings, "POST", self.wire.path, self._result, body=body
+        )
 
     async def astream(
         self, body: dict[str, Any], options: CallOptions
