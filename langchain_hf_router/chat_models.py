@@ -54,7 +54,9 @@ from langchain_hf_router.core.settings import (
     ClientPool,
     Settings,
     base_url_from_env,
+    check_base_url,
 )
+from langchain_hf_router.core.sse import DEFAULT_MAX_EVENT_BYTES
 from langchain_hf_router.core.tools import check_tool
 from langchain_hf_router.cost import add_estimated_cost
 from langchain_hf_router.messages import (
@@ -165,6 +167,14 @@ class ChatHuggingFaceRouter(BaseChatModel):
     """Seconds to wait for a connection to be made."""
     max_retries: int = DEFAULT_MAX_RETRIES
     """Retries on 408, 409, 429, 5xx and connection errors, with backoff."""
+    deadline: float | None = None
+    """Seconds one whole call may take, its retries and its whole body included;
+    past it the call raises `APITimeoutError`, also while a stream keeps sending
+    keep-alive comments or trickles in. None (the default) sets no bound; `timeout`
+    still bounds each read."""
+    max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES
+    """The largest stream event accepted, in bytes (default 16 MiB); a larger one
+    raises `BrokenStreamError` instead of filling memory."""
     streaming: bool = False
     """Stream by default, also inside `invoke`."""
     provider_options: dict[str, Any] | None = None
@@ -197,6 +207,13 @@ class ChatHuggingFaceRouter(BaseChatModel):
         if self.max_retries < 0:
             msg = f"max_retries must be 0 or more, got {self.max_retries}."
             raise InvalidInputError(msg)
+        if self.deadline is not None and not self.deadline > 0:
+            msg = f"deadline must be a number of seconds above 0, got {self.deadline}."
+            raise InvalidInputError(msg)
+        if self.max_event_bytes < 1:
+            msg = f"max_event_bytes must be 1 or more, got {self.max_event_bytes}."
+            raise InvalidInputError(msg)
+        check_base_url(self.base_url)
         self._pool = ClientPool(self.http_client, self.http_async_client)
         return self
 
@@ -332,6 +349,8 @@ class ChatHuggingFaceRouter(BaseChatModel):
                 connect_timeout=self.connect_timeout,
                 max_retries=self.max_retries,
                 clients=self._pool,
+                deadline=self.deadline,
+                max_event_bytes=self.max_event_bytes,
             )
             wire = RESPONSES if api == "responses" else CHAT_COMPLETIONS
             model = self._models[api] = LanguageModel(wire, settings)

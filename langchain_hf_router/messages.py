@@ -298,10 +298,42 @@ def _tool_calls(
     return valid, invalid
 
 
+_CITATION_KEYS: Final = ("url", "title", "start_index", "end_index")
+
+
+def citation(annotation: dict[str, Any]) -> dict[str, Any]:
+    """A Responses text annotation as LangChain's citation (or non-standard) one.
+
+    `url_citation` and the file citations become `{"type": "citation", ...}` with
+    what does not fit LangChain's keys in `extras`; other kinds (`file_path`,
+    unknown ones) are kept whole as a `non_standard_annotation`.
+    """
+    kind = annotation.get("type")
+    if kind not in ("url_citation", "file_citation", "container_file_citation"):
+        return {"type": "non_standard_annotation", "value": annotation}
+    out: dict[str, Any] = {"type": "citation"}
+    extras: dict[str, Any] = {}
+    for key, value in annotation.items():
+        if key in _CITATION_KEYS:
+            out[key] = value
+        elif key == "filename" and "title" not in annotation:
+            out["title"] = value
+        elif key != "type":
+            extras[key] = value
+    if kind != "url_citation":
+        extras["kind"] = kind
+    if extras:
+        out["extras"] = extras
+    return out
+
+
 def to_ai_message(result: core.GenerateResult, api: str) -> AIMessage:
     """The invoked answer: a string, or blocks (reasoning, MCP, text) in order."""
     content: str | list[str | dict[str, Any]]
-    if all(isinstance(part, core.TextOutput) for part in result.content):
+    if all(
+        isinstance(part, core.TextOutput) and not part.annotations
+        for part in result.content
+    ):
         content = "".join(
             part.text for part in result.content if isinstance(part, core.TextOutput)
         )
@@ -322,17 +354,27 @@ def _blocks(part: core.OutputPart) -> list[dict[str, Any]]:
     if isinstance(part, core.ReasoningOutput):
         return [{"type": "reasoning", "reasoning": part.text}]
     if isinstance(part, core.TextOutput):
-        return [{"type": "text", "text": part.text}]
+        block: dict[str, Any] = {"type": "text", "text": part.text}
+        if part.annotations:
+            block["annotations"] = [citation(note) for note in part.annotations]
+        return [block]
     return to_blocks(part)
 
 
 def _merged(parts: list[core.OutputPart]) -> list[core.OutputPart]:
-    """Adjacent text (or reasoning) parts joined, as a stream's chunks merge."""
+    """Adjacent text (or reasoning) parts joined, as a stream's chunks merge.
+
+    Text with annotations stays a block of its own: their offsets count from
+    the start of their own text.
+    """
     merged: list[core.OutputPart] = []
     for part in parts:
         last = merged[-1] if merged else None
-        if isinstance(part, core.TextOutput | core.ReasoningOutput) and isinstance(
-            last, type(part)
+        if (
+            isinstance(part, core.TextOutput | core.ReasoningOutput)
+            and isinstance(last, type(part))
+            and not getattr(part, "annotations", ())
+            and not getattr(last, "annotations", ())
         ):
             merged[-1] = type(part)(last.text + part.text)
         else:
@@ -386,6 +428,8 @@ class ChunkBuilder:
             return ChatGenerationChunk(message=AIMessageChunk(content=[block]))
         if cls is core.ToolCallDelta:
             return self._tool_chunk(part)  # type: ignore[arg-type]
+        if cls is core.TextAnnotation:
+            return self._annotation_chunk(part)  # type: ignore[arg-type]
         if cls is core.StreamFinish:
             return self._finish(part)  # type: ignore[arg-type]
         return self._mcp_chunk(part)  # type: ignore[arg-type]
@@ -408,6 +452,21 @@ class ChunkBuilder:
         )
         message = AIMessageChunk(content=self._empty(), tool_call_chunks=[chunk])
         return ChatGenerationChunk(message=message)
+
+    def _annotation_chunk(self, part: core.TextAnnotation) -> ChatGenerationChunk:
+        """A citation on the text block streamed so far (content is a list from now).
+
+        When the text so far streamed as a plain string, the summed message holds
+        that string followed by the annotated (empty) text block.
+        """
+        self._listed = True
+        block = {
+            "type": "text",
+            "text": "",
+            "annotations": [citation(part.annotation)],
+            "index": self._index(core.TextDelta),
+        }
+        return ChatGenerationChunk(message=AIMessageChunk(content=[block]))
 
     def _mcp_chunk(self, part: core.McpItem) -> ChatGenerationChunk:
         """An MCP item's blocks, whole (never tool-call chunks: the server ran it)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, ClassVar, Final
+from typing import Any, ClassVar, Final, NamedTuple
 
 from langchain_core.exceptions import (
     ContextOverflowError,
@@ -47,6 +47,13 @@ class CapabilityWarning(UserWarning):
     """The model's profile says it cannot do what was asked (sent anyway)."""
 
 
+EXCERPT_LIMIT: Final = 200
+"""Characters of a malformed event or answer quoted in an error message."""
+# Kept past the cut until redaction, since a key may straddle the cut.
+_EXCERPT_MARGIN: Final = 1024
+REDACTED: Final = "***"
+
+
 class HuggingFaceRouterError(ModelError):
     """Base of every failure the router (or the way to it) reports.
 
@@ -55,7 +62,10 @@ class HuggingFaceRouterError(ModelError):
         status_code: The HTTP status (or the status leading an in-band failure).
         request_id: The `x-request-id` the server gave, for support requests.
         code: The server's error code, when it gave one.
+        param: The request parameter the server blamed, when it named one.
+        error_type: The server's error type, when it gave one.
         body: The parsed error body, when there was one.
+        excerpt: The start of the malformed event or answer, when one is quoted.
         is_retryable: Whether sending the same request again may succeed.
         retry_after: Seconds the server asked to wait before a retry, if it did.
     """
@@ -69,8 +79,11 @@ class HuggingFaceRouterError(ModelError):
         status_code: int | None = None,
         request_id: str | None = None,
         code: str | None = None,
+        param: str | None = None,
+        error_type: str | None = None,
         body: Any = None,
         hint: str | None = None,
+        excerpt: str | None = None,
         retryable: bool | None = None,
         retry_after: float | None = None,
     ) -> None:
@@ -78,24 +91,41 @@ class HuggingFaceRouterError(ModelError):
         self.status_code = status_code
         self.request_id = request_id
         self.code = code
+        self.param = param
+        self.error_type = error_type
         self.body = body
         self.hint = hint
+        self._excerpt = excerpt[: EXCERPT_LIMIT + _EXCERPT_MARGIN] if excerpt else None
         self.is_retryable = self.default_retryable if retryable is None else retryable
         self.retry_after = retry_after
         super().__init__(self._render())
 
+    @property
+    def excerpt(self) -> str | None:
+        """The quoted start of a malformed event or answer (at most 200 characters)."""
+        return _cut(self._excerpt)
+
     def redact(self, secret: str | None) -> None:
-        """Replace `secret` (the API key) wherever the server echoed it back."""
-        if not secret or secret not in repr((self.message, self.hint, self.body)):
-            return
-        self.message = self.message.replace(secret, "***")
-        self.hint = self.hint.replace(secret, "***") if self.hint else self.hint
-        self.body = _redacted(self.body, secret)
+        """Replace `secret` (the API key) in every string this error carries.
+
+        Covers each attribute (nested bodies and their keys included), the
+        quoted excerpt before it is cut, and the rendered message. The excerpt
+        is cut to its limit afterwards, so no piece of a key outlives the cut.
+        """
+        if secret:
+            for name, value in vars(self).items():
+                setattr(self, name, redacted(value, secret))
+        self._excerpt = _cut(self._excerpt)
         self.args = (self._render(),)
+        if secret and self.__cause__ is not None and secret in repr(self.__cause__):
+            self.__cause__ = None
+            self.__suppress_context__ = True
 
     def _render(self) -> str:
         head = f"{self.status_code} " if self.status_code else ""
         text = f"{head}{self.message}"
+        if self._excerpt:
+            text += f": {_cut(self._excerpt)!r}"
         if self.hint:
             text += f" ({self.hint})"
         if self.request_id:
@@ -103,14 +133,41 @@ class HuggingFaceRouterError(ModelError):
         return text
 
 
-def _redacted(value: Any, secret: str) -> Any:
+def _cut(text: str | None) -> str | None:
+    if text is None or len(text) <= EXCERPT_LIMIT:
+        return text
+    return text[:EXCERPT_LIMIT] + "…"
+
+
+def redacted(value: Any, secret: str) -> Any:
+    """`value` with `secret` replaced in every string, keys of objects included.
+
+    Iterative, so that a deeply nested body cannot exhaust the recursion limit.
+    """
     if isinstance(value, str):
-        return value.replace(secret, "***")
-    if isinstance(value, dict):
-        return {key: _redacted(item, secret) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_redacted(item, secret) for item in value]
-    return value
+        return value.replace(secret, REDACTED)
+    if not isinstance(value, (dict, list, tuple)):
+        return value
+    root: list[Any] = [None]
+    # (container to fill, slot in it, value to copy into that slot)
+    stack: list[tuple[Any, Any, Any]] = [(root, 0, value)]
+    while stack:
+        target, slot, item = stack.pop()
+        if isinstance(item, str):
+            item = item.replace(secret, REDACTED)
+        elif isinstance(item, dict):
+            copy: dict[Any, Any] = {}
+            for key, inner in item.items():
+                new_key = key.replace(secret, REDACTED) if isinstance(key, str) else key
+                copy[new_key] = None
+                stack.append((copy, new_key, inner))
+            item = copy
+        elif isinstance(item, (list, tuple)):
+            filled: list[Any] = [None] * len(item)
+            stack.extend((filled, i, inner) for i, inner in enumerate(item))
+            item = filled
+        target[slot] = item
+    return root[0]
 
 
 class BadRequestError(HuggingFaceRouterError, ModelInvalidRequestError):
@@ -198,7 +255,7 @@ _CONTEXT_TEXT: Final = re.compile(
     r"|prompt is too long",
     re.IGNORECASE,
 )
-_LEADING_STATUS: Final = re.compile(r"^\s*(\d{3})\b\s*:?\s*")
+_LEADING_STATUS: Final = re.compile(r"^\s*([0-9]{3})\b\s*:?\s*")
 
 
 def error_class(status: int) -> type[HuggingFaceRouterError]:
@@ -208,44 +265,96 @@ def error_class(status: int) -> type[HuggingFaceRouterError]:
     return ServerError if status >= 500 else BadRequestError
 
 
+class ErrorFields(NamedTuple):
+    """What an error body says, in whichever shape it came."""
+
+    message: str | None = None
+    code: str | None = None
+    param: str | None = None
+    error_type: str | None = None
+    request_id: str | None = None
+
+
 def error_message(body: Any) -> tuple[str | None, str | None]:
     """`(message, code)` from any error body shape the router's providers send."""
+    fields = error_fields(body)
+    return fields.message, fields.code
+
+
+def error_fields(body: Any) -> ErrorFields:
+    """Message, code, param, type and request id from any error body shape.
+
+    Never raises: a field of an unexpected type is shown as JSON text, or left out.
+    """
     if isinstance(body, str):
-        text = body.strip()
-        return (text[:2000] or None), None
+        return ErrorFields(body.strip()[:2000] or None)
     if not isinstance(body, dict):
-        return None, None
+        return ErrorFields()
+    request_id = _label(body.get("request_id"))
     error = body.get("error")
     if isinstance(error, dict):
         code = error.get("code")
         if not isinstance(code, str):  # llama.cpp: numeric code, kind in `type`
             code = error.get("type") or code
-        return _text(error.get("message")), None if code is None else str(code)
+        return _object_fields(error, code, request_id)
     if isinstance(error, list):  # responses.js validation: zod issues
-        return "; ".join(_issue(item) for item in error) or None, None
+        return ErrorFields(_issues(error), request_id=request_id)
     if isinstance(error, str):
         code = body.get("error_type") or body.get("code")
-        return error, None if code is None else str(code)
+        return ErrorFields(error, _label(code), request_id=request_id)
     detail = body.get("detail")
     if isinstance(detail, list):  # FastAPI validation
-        return "; ".join(_issue(item) for item in detail) or None, None
+        return ErrorFields(_issues(detail), request_id=request_id)
     if detail is not None:
-        return _text(detail), None
-    code = body.get("code") or body.get("type")
-    return _text(body.get("message")), None if code is None else str(code)
+        return ErrorFields(_text(detail), request_id=request_id)
+    return _object_fields(body, body.get("code") or body.get("type"), request_id)
+
+
+def _object_fields(
+    error: dict[str, Any], code: Any, request_id: str | None
+) -> ErrorFields:
+    """The fields of an error object (`{"message", "code", "param", "type"}`)."""
+    return ErrorFields(
+        _text(error.get("message")),
+        _label(code),
+        _label(error.get("param")),
+        _label(error.get("type")),
+        request_id,
+    )
 
 
 def _text(value: Any) -> str | None:
     if value is None:
         return None
-    return value if isinstance(value, str) else json.dumps(value)
+    if isinstance(value, str):
+        return value
+    try:
+        return json.dumps(value)[:2000]
+    except (RecursionError, TypeError, ValueError):
+        return f"(a message that is {type(value).__name__}, too deeply nested to show)"
+
+
+def _label(value: Any) -> str | None:
+    """A code, param, type or id: strings and numbers as text; else left out."""
+    if isinstance(value, str):
+        return value[:200]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def _issues(items: list[Any]) -> str | None:
+    return "; ".join(_issue(item) for item in items[:20]) or None
 
 
 def _issue(item: Any) -> str:
     if not isinstance(item, dict):
-        return str(item)
-    where = ".".join(str(p) for p in item.get("path") or item.get("loc") or ())
-    message = str(item.get("message") or item.get("msg") or item)
+        return _text(item) or ""
+    path = item.get("path") or item.get("loc") or ()
+    if not isinstance(path, list):
+        path = [path]
+    where = ".".join(p if isinstance(p, str) else _text(p) or "" for p in path)
+    message = _text(item.get("message") or item.get("msg") or item) or ""
     return f"{where}: {message}" if where else message
 
 
@@ -272,11 +381,9 @@ def build_error(
     retry_after: float | None = None,
 ) -> HuggingFaceRouterError:
     """The error for an HTTP status and its (parsed or text) body."""
-    message, code = error_message(body)
-    if isinstance(body, dict) and request_id is None:
-        rid = body.get("request_id")
-        request_id = rid if isinstance(rid, str) else None
-    message = message or reason or "no error message in the response"
+    fields = error_fields(body)
+    code = fields.code
+    message = fields.message or reason or "no error message in the response"
     cls = error_class(status)
     if cls is BadRequestError and (
         code in _CONTEXT_CODES or _CONTEXT_TEXT.search(message)
@@ -285,8 +392,10 @@ def build_error(
     return cls(
         message,
         status_code=status,
-        request_id=request_id,
+        request_id=request_id or fields.request_id,
         code=code,
+        param=fields.param,
+        error_type=fields.error_type,
         body=body,
         hint=_hint(status, message, code),
         retry_after=retry_after,
@@ -294,14 +403,16 @@ def build_error(
 
 
 def in_band_error(
-    message: str | None, code: str | None = None, *, body: Any = None
+    message: Any, code: Any = None, *, body: Any = None
 ) -> HuggingFaceRouterError:
     """The error for a failure reported inside a 200 answer.
 
     The router puts the upstream status only at the start of the message
-    (`"401 Invalid API Key"`), with `code` always `server_error`.
+    (`"401 Invalid API Key"`), with `code` always `server_error`. A message or
+    code of another JSON type is shown as JSON text.
     """
-    message = message or "the provider reported a failure without a message"
+    message = _text(message) or "the provider reported a failure without a message"
+    code = _label(code)
     match = _LEADING_STATUS.match(message)
     if match is None:
         return ServerError(message, code=code, body=body, retryable=False)

@@ -18,17 +18,24 @@ import httpx
 from langchain_hf_router.core import chat_completions, responses
 from langchain_hf_router.core.errors import HuggingFaceRouterError, ServerError
 from langchain_hf_router.core.http import (
+    Deadline,
     asend,
     body_of,
     build_request,
     retry_wait,
     send,
+    start_attempt,
     status_error,
     transport_errors,
 )
 from langchain_hf_router.core.options import Warn
 from langchain_hf_router.core.settings import Settings
-from langchain_hf_router.core.stream import StreamDecoder, StreamMapper
+from langchain_hf_router.core.stream import (
+    UNFORESEEN,
+    StreamDecoder,
+    StreamMapper,
+    malformed,
+)
 from langchain_hf_router.core.think import split_whole, starts_inside_think
 from langchain_hf_router.core.types import (
     CallOptions,
@@ -48,6 +55,7 @@ class WireFormat:
     """The pieces of one API's wire format that a `LanguageModel` drives."""
 
     api: str
+    label: str
     path: str
     build_body: Callable[..., dict[str, Any]]
     parse_response: Callable[[dict[str, Any]], GenerateResult]
@@ -56,6 +64,7 @@ class WireFormat:
 
 CHAT_COMPLETIONS = WireFormat(
     chat_completions.API,
+    "Chat Completions",
     chat_completions.PATH,
     chat_completions.build_body,
     chat_completions.parse_response,
@@ -63,6 +72,7 @@ CHAT_COMPLETIONS = WireFormat(
 )
 RESPONSES = WireFormat(
     responses.API,
+    "Responses",
     responses.PATH,
     responses.build_body,
     responses.parse_response,
@@ -73,7 +83,11 @@ RESPONSES = WireFormat(
 def _split_think(content: list[OutputPart]) -> list[OutputPart]:
     out: list[OutputPart] = []
     for part in content:
-        if isinstance(part, TextOutput) and "think>" in part.text:
+        if (
+            isinstance(part, TextOutput)
+            and "think>" in part.text
+            and not part.annotations
+        ):
             out.extend(
                 ReasoningOutput(text) if reasoning else TextOutput(text)
                 for reasoning, text in split_whole(part.text)
@@ -114,17 +128,33 @@ class LanguageModel:
     def _result(self, response: httpx.Response) -> GenerateResult:
         body = body_of(response)
         if not isinstance(body, dict):
-            msg = f"the answer is not a JSON object: {str(body)[:200]!r}"
-            raise ServerError(msg, status_code=response.status_code, retryable=False)
+            msg = "the answer is not a JSON object"
+            raise ServerError(msg, excerpt=str(body), retryable=False)
+        try:
+            return self._parse_whole(body)
+        except UNFORESEEN as exc:
+            what = f"the {self.wire.label} answer"
+            excerpt = response.text
+            raise malformed(ServerError, exc, what, excerpt) from None
+
+    def _parse_whole(self, body: dict[str, Any]) -> GenerateResult:
         result = self.wire.parse_response(body)
         result.content = _split_think(result.content)
         return result
 
-    def _decoder(self, options: CallOptions) -> StreamDecoder:
+    def _decoder(self, options: CallOptions, response: httpx.Response) -> StreamDecoder:
         inside = options.starts_inside_think
         if inside is None:
             inside = starts_inside_think(options.model)
-        return StreamDecoder(self.wire.new_mapper(), starts_inside_think=inside)
+        kind = response.headers.get("content-type", "")
+        return StreamDecoder(
+            self.wire.new_mapper(),
+            starts_inside_think=inside,
+            api=self.wire.label,
+            parse_whole=self._parse_whole,
+            whole_json=kind.startswith("application/json"),
+            max_event_bytes=self.settings.max_event_bytes,
+        )
 
     # --- sync -----------------------------------------------------------------
 
@@ -141,17 +171,19 @@ class LanguageModel:
         """
         client = self.settings.clients.sync_client()
         request = self._request(client, body)
+        deadline = Deadline(self.settings.deadline)
         attempt = 0
         while True:
             yielded = False
             try:
+                start_attempt(self.settings, request, deadline)
                 with transport_errors():
-                    response = client.send(request, stream=True)
+                    response = deadline.watch(client.send(request, stream=True))
                     try:
                         if response.status_code >= 400:
                             response.read()
                             raise status_error(response)
-                        decoder = self._decoder(options)
+                        decoder = self._decoder(options, response)
                         for chunk in response.iter_bytes():
                             for part in decoder.feed(chunk):
                                 yielded = True
@@ -161,7 +193,9 @@ class LanguageModel:
                     finally:
                         response.close()
             except HuggingFaceRouterError as error:
-                delay = retry_wait(self.settings, error, attempt, yielded=yielded)
+                delay = retry_wait(
+                    self.settings, error, attempt, yielded=yielded, deadline=deadline
+                )
                 if delay is None:
                     raise
             time.sleep(delay)
@@ -181,17 +215,20 @@ class LanguageModel:
         """Async `stream`."""
         client = self.settings.clients.async_client()
         request = self._request(client, body)
+        deadline = Deadline(self.settings.deadline)
         attempt = 0
         while True:
             yielded = False
             try:
+                start_attempt(self.settings, request, deadline)
                 with transport_errors():
                     response = await client.send(request, stream=True)
+                    deadline.watch(response)
                     try:
                         if response.status_code >= 400:
                             await response.aread()
                             raise status_error(response)
-                        decoder = self._decoder(options)
+                        decoder = self._decoder(options, response)
                         async for chunk in response.aiter_bytes():
                             for part in decoder.feed(chunk):
                                 yielded = True
@@ -202,7 +239,9 @@ class LanguageModel:
                     finally:
                         await response.aclose()
             except HuggingFaceRouterError as error:
-                delay = retry_wait(self.settings, error, attempt, yielded=yielded)
+                delay = retry_wait(
+                    self.settings, error, attempt, yielded=yielded, deadline=deadline
+                )
                 if delay is None:
                     raise
             await asyncio.sleep(delay)

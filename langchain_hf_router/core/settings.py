@@ -10,7 +10,12 @@ from typing import Final
 
 import httpx
 
-from langchain_hf_router.core.errors import KEY_HELP, AuthenticationError
+from langchain_hf_router.core.errors import (
+    KEY_HELP,
+    AuthenticationError,
+    InvalidInputError,
+)
+from langchain_hf_router.core.sse import DEFAULT_MAX_EVENT_BYTES
 
 DEFAULT_BASE_URL: Final = "https://router.huggingface.co/v1"
 KEY_ENV_VARS: Final = ("HUGGINGFACE_API_KEY", "HF_TOKEN")
@@ -42,6 +47,25 @@ def base_url_from_env() -> str:
 def normalize_base_url(url: str | None) -> str:
     """The base URL without a trailing slash (default: the router)."""
     return (url or DEFAULT_BASE_URL).rstrip("/")
+
+
+def check_base_url(url: str) -> None:
+    """Refuse a base URL that no request could be sent to.
+
+    Raises:
+        InvalidInputError: Not an absolute `http://` or `https://` URL.
+    """
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        msg = f"base_url {url!r} is not a valid URL ({exc})."
+        raise InvalidInputError(msg) from None
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        msg = (
+            f"base_url {url!r} is not an http(s) URL; give one such as "
+            "'https://router.huggingface.co/v1' or 'http://127.0.0.1:8080/v1'."
+        )
+        raise InvalidInputError(msg)
 
 
 class ClientPool:
@@ -110,7 +134,9 @@ class Settings:
         "base_url",
         "clients",
         "connect_timeout",
+        "deadline",
         "headers",
+        "max_event_bytes",
         "max_retries",
         "timeout",
     )
@@ -125,6 +151,8 @@ class Settings:
         connect_timeout: float | None = DEFAULT_CONNECT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         clients: ClientPool | None = None,
+        deadline: float | None = None,
+        max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
     ) -> None:
         self._key = key
         self.base_url = normalize_base_url(base_url)
@@ -133,6 +161,8 @@ class Settings:
         self.connect_timeout = connect_timeout
         self.max_retries = max_retries
         self.clients = clients or ClientPool()
+        self.deadline = deadline
+        self.max_event_bytes = max_event_bytes
 
     def __repr__(self) -> str:
         return f"Settings(base_url={self.base_url!r}, key=***)"

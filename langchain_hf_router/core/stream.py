@@ -7,19 +7,29 @@ async loops in `model.py` differ only in how they read bytes.
 from __future__ import annotations
 
 import json
-from typing import Any, Protocol
+from collections.abc import Callable
+from typing import Any, Final, Protocol
 
-from langchain_hf_router.core.errors import BrokenStreamError
-from langchain_hf_router.core.sse import SSEDecoder
+from langchain_hf_router.core.errors import (
+    BrokenStreamError,
+    HuggingFaceRouterError,
+    error_fields,
+    in_band_error,
+)
+from langchain_hf_router.core.sse import DEFAULT_MAX_EVENT_BYTES, SSEDecoder, SSEEvent
 from langchain_hf_router.core.think import ThinkSplitter
 from langchain_hf_router.core.types import (
+    GenerateResult,
     ReasoningDelta,
+    ReasoningOutput,
     StreamFinish,
     StreamPart,
+    TextAnnotation,
     TextDelta,
+    TextOutput,
+    ToolCallDelta,
 )
-
-_QUOTE_LIMIT = 200
+from langchain_hf_router.core.wire_json import WireShapeError
 
 
 class StreamMapper(Protocol):
@@ -38,33 +48,119 @@ class StreamMapper(Protocol):
         """Whether the stream announced its own end."""
 
 
-def _quote(data: str) -> str:
-    return data if len(data) <= _QUOTE_LIMIT else data[:_QUOTE_LIMIT] + "…"
+ParseWhole = Callable[[dict[str, Any]], GenerateResult]
+"""A wire format's parser of a whole (non-streamed) answer."""
+
+# What a wire mapper may raise on input it did not foresee: turned into the
+# package's errors at this boundary, never shown bare (see `wire_json`).
+UNFORESEEN: Final = (
+    WireShapeError,
+    AttributeError,
+    TypeError,
+    KeyError,
+    IndexError,
+    ValueError,
+    RecursionError,
+)
+
+
+def malformed(
+    cls: type[HuggingFaceRouterError], exc: Exception, what: str, excerpt: str
+) -> HuggingFaceRouterError:
+    """The error for `what` (an answer, an event) that could not be read."""
+    if isinstance(exc, WireShapeError):
+        reason = str(exc)
+    elif isinstance(exc, RecursionError):
+        reason = "it is nested too deeply to read"
+    else:
+        reason = f"reading it failed ({type(exc).__name__}: {exc})"
+    return cls(f"{what} is not what the API promises: {reason}", excerpt=excerpt)
+
+
+def whole_parts(result: GenerateResult) -> list[StreamPart]:
+    """A whole answer as the parts its stream would have given."""
+    parts: list[StreamPart] = []
+    for out in result.content:
+        if isinstance(out, TextOutput):
+            parts.append(TextDelta(out.text))
+            parts.extend(TextAnnotation(note) for note in out.annotations)
+        elif isinstance(out, ReasoningOutput):
+            parts.append(ReasoningDelta(out.text))
+        else:
+            parts.append(out)
+    parts.extend(
+        ToolCallDelta(index, call.call_id, call.name, call.arguments)
+        for index, call in enumerate(result.tool_calls)
+    )
+    parts.append(StreamFinish(result.finish_reason, result.usage, result.info))
+    return parts
 
 
 class StreamDecoder:
-    """`feed(bytes)` → parts; `close()` → the last parts, ending in `StreamFinish`."""
+    """`feed(bytes)` → parts; `close()` → the last parts, ending in `StreamFinish`.
 
-    __slots__ = ("_mapper", "_splitter", "_sse")
+    Args:
+        mapper: The wire format's mapper of parsed events.
+        starts_inside_think: Whether the answer begins inside a `<think>` block.
+        api: The API's name, for messages.
+        parse_whole: Parses a whole answer, for a server that answers a stream
+            request with one JSON body (an error, or an answer not streamed).
+        whole_json: The response says it is JSON, not an event stream.
+        max_event_bytes: The largest event (or JSON body) accepted.
+    """
 
-    def __init__(self, mapper: StreamMapper, *, starts_inside_think: bool) -> None:
+    __slots__ = (
+        "_api",
+        "_body",
+        "_events",
+        "_mapper",
+        "_max",
+        "_parse_whole",
+        "_splitter",
+        "_sse",
+    )
+
+    def __init__(
+        self,
+        mapper: StreamMapper,
+        *,
+        starts_inside_think: bool,
+        api: str = "the",
+        parse_whole: ParseWhole | None = None,
+        whole_json: bool = False,
+        max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
+    ) -> None:
         self._mapper = mapper
-        self._sse = SSEDecoder()
+        self._sse = SSEDecoder(max_event_bytes=max_event_bytes)
         self._splitter = ThinkSplitter(start_inside=starts_inside_think)
+        self._api = api
+        self._parse_whole = parse_whole
+        self._body: bytearray | None = bytearray() if whole_json else None
+        self._max = max_event_bytes
+        self._events = 0
 
     def feed(self, chunk: bytes) -> list[StreamPart]:
         """Parts for the events these bytes complete."""
+        if self._body is not None:
+            self._body += chunk
+            if len(self._body) > self._max:
+                raise self._too_large()
+            return []
         parts: list[StreamPart] = []
         for event in self._sse.feed(chunk):
-            self._event(event.data, parts)
+            self._event(event, parts)
         return parts
 
     def close(self) -> list[StreamPart]:
         """End of the body: flush, check that the stream finished, add the finish."""
+        if self._body is not None:
+            return self._whole(bytes(self._body))
         parts: list[StreamPart] = []
         for event in self._sse.flush():
-            self._event(event.data, parts)
+            self._event(event, parts)
         if not self._mapper.complete:
+            if not self._events and self._sse.stray:
+                return self._whole(self._sse.stray)
             msg = (
                 "the stream ended before the server said it was complete; the "
                 "answer may be cut short"
@@ -74,20 +170,54 @@ class StreamDecoder:
         parts.append(self._mapper.finish())
         return parts
 
-    def _event(self, data: str, parts: list[StreamPart]) -> None:
+    def _too_large(self) -> BrokenStreamError:
+        msg = (
+            f"the server's JSON answer passed {self._max} bytes, the limit set by "
+            "max_event_bytes; raise max_event_bytes if answers really are this large"
+        )
+        return BrokenStreamError(msg)
+
+    def _whole(self, data: bytes) -> list[StreamPart]:
+        """A JSON body where a stream was expected: its error, or its answer."""
+        text = data.decode("utf-8", "replace")
+        try:
+            parsed = json.loads(text)
+        except (ValueError, RecursionError):
+            parsed = None
+        if not isinstance(parsed, dict):
+            msg = "the server answered with something that is not an event stream"
+            raise BrokenStreamError(msg, excerpt=text)
+        fields = error_fields(parsed)
+        if fields.message and "choices" not in parsed and "output" not in parsed:
+            raise in_band_error(fields.message, fields.code, body=parsed)
+        if self._parse_whole is None:
+            msg = "the server answered with one JSON body instead of a stream"
+            raise BrokenStreamError(msg, excerpt=text)
+        try:
+            return whole_parts(self._parse_whole(parsed))
+        except UNFORESEEN as exc:
+            what = f"a whole {self._api} answer sent instead of a stream"
+            raise malformed(BrokenStreamError, exc, what, text) from None
+
+    def _event(self, event: SSEEvent, parts: list[StreamPart]) -> None:
+        data = event.data
+        self._events += 1
         if data == "[DONE]":
             self._mapper.done = True
             return
-        try:
-            parsed = json.loads(data)
-        except ValueError:
-            msg = f"the stream carried an event that is not JSON: {_quote(data)!r}"
-            raise BrokenStreamError(msg) from None
+        if event.event == "error":
+            _raise_error_event(data)
+        parsed = _parse(data, "the stream carried an event that")
         if not isinstance(parsed, dict):
-            msg = f"the stream carried an event that is not an object: {_quote(data)!r}"
-            raise BrokenStreamError(msg)
+            msg = "the stream carried an event that is not an object"
+            raise BrokenStreamError(msg, excerpt=data)
+        try:
+            mapped = self._mapper.feed(parsed)
+        except UNFORESEEN as exc:
+            what = f"a {self._api} stream event"
+            raise malformed(BrokenStreamError, exc, what, data) from None
         splitter = self._splitter
-        for part in self._mapper.feed(parsed):
+        for part in mapped:
             cls = type(part)
             if cls is TextDelta:
                 text = part.text  # type: ignore[union-attr]
@@ -106,3 +236,30 @@ class StreamDecoder:
             ReasoningDelta(text) if reasoning else TextDelta(text)
             for reasoning, text in pieces
         ]
+
+
+def _raise_error_event(data: str) -> None:
+    """An `event: error`: the server's message as an error.
+
+    A Responses `{"type": "error", ...}` event is left to its mapper, which
+    reads its fields; any other data, JSON or not, is the message itself.
+    """
+    try:
+        parsed = json.loads(data)
+    except (ValueError, RecursionError):
+        raise in_band_error(data) from None
+    if isinstance(parsed, dict) and parsed.get("type") == "error":
+        return
+    fields = error_fields(parsed)
+    raise in_band_error(fields.message or data, fields.code, body=parsed)
+
+
+def _parse(data: str, what: str) -> Any:
+    """JSON text parsed; an error saying `what` is not JSON otherwise."""
+    try:
+        return json.loads(data)
+    except RecursionError:
+        msg = f"{what} is nested too deeply to read"
+    except ValueError:
+        msg = f"{what} is not JSON"
+    raise BrokenStreamError(msg, excerpt=data)

@@ -211,9 +211,14 @@ class ReasoningOutput:
 
 @dataclass(slots=True)
 class TextOutput:
-    """Answer text, in answer order."""
+    """Answer text, in answer order, with the citations the server attached to it.
+
+    `annotations` are the Responses API's own annotation objects (`url_citation`,
+    `file_citation`, ...), as the server sent them.
+    """
 
     text: str
+    annotations: tuple[dict[str, Any], ...] = ()
 
 
 OutputPart: TypeAlias = ReasoningOutput | TextOutput | McpItem
@@ -260,6 +265,15 @@ class ReasoningDelta:
         self.text = text
 
 
+class TextAnnotation:
+    """An annotation (a citation) on the answer text streamed so far."""
+
+    __slots__ = ("annotation",)
+
+    def __init__(self, annotation: dict[str, Any]) -> None:
+        self.annotation = annotation
+
+
 class ToolCallDelta:
     """A piece of a streamed tool call; `index` is the call's position (0-based)."""
 
@@ -285,5 +299,5 @@ class StreamFinish:
 
 # MCP items stream whole, once the server has run them.
 StreamPart: TypeAlias = (
-    TextDelta | ReasoningDelta | ToolCallDelta | McpItem | StreamFinish
+    TextDelta | ReasoningDelta | TextAnnotation | ToolCallDelta | McpItem | StreamFinish
 )

@@ -43,3 +43,18 @@ async def aclose_models() -> AsyncIterator[list[ChatHuggingFaceRouter]]:
     yield models
     for model in models:
         await model.aclose()
+
+
+@pytest.fixture
+def make_any_model(
+    make_model: type[ChatHuggingFaceRouter],
+    aclose_models: list[ChatHuggingFaceRouter],
+) -> type[ChatHuggingFaceRouter]:
+    """`make_model` for tests that call in any mode: async clients closed too."""
+
+    def factory(**fields: object) -> ChatHuggingFaceRouter:
+        model = make_model(**fields)
+        aclose_models.append(model)
+        return model
+
+    return factory  # type: ignore[return-value]

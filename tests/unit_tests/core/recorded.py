@@ -26,6 +26,7 @@ from langchain_hf_router.core.types import (
     ReasoningDelta,
     StreamFinish,
     StreamPart,
+    TextAnnotation,
     TextDelta,
     ToolCallDelta,
 )
@@ -192,6 +193,7 @@ class Streamed:
     reasoning: str = ""
     calls: dict[int, StreamedCall] = field(default_factory=dict)
     mcp: list[McpItem] = field(default_factory=list)
+    annotations: list[dict[str, Any]] = field(default_factory=list)
     finish: StreamFinish | None = None
     parts: list[StreamPart] = field(default_factory=list)
 
@@ -209,9 +211,11 @@ def summarize(parts: list[StreamPart]) -> Streamed:
             if part.call_id is not None:
                 assert call.call_id is None, "a call's id is given once"
                 call.call_id = part.call_id
-            if part.name:
-                call.name = part.name
+            if part.name:  # pieces add up, as LangChain's chunks do
+                call.name = (call.name or "") + part.name
             call.arguments += part.arguments
+        elif isinstance(part, TextAnnotation):
+            out.annotations.append(part.annotation)
         elif isinstance(part, McpListTools | McpCall | McpApprovalRequest):
             out.mcp.append(part)
         else:

@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 import pytest
+from wire_bodies import responses_body
 
 from langchain_hf_router.core import chat_completions, responses
 from langchain_hf_router.core.errors import InvalidInputError
@@ -80,16 +81,8 @@ def body_for(prompt: list[PromptMessage]) -> dict[str, Any]:
 
 
 def response(*output: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": "resp_1",
-        "object": "response",
-        "created_at": 1,
-        "model": "m",
-        "status": "completed",
-        "error": None,
-        "output": list(output),
-        "usage": {"input_tokens": 0, "output_tokens": 0, "total_tokens": 0},
-    }
+    zero = {"input_tokens": 0, "output_tokens": 0, "total_tokens": 0}
+    return responses_body(*output, error=None, usage=zero)
 
 
 # --- request ------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from chat_asserts import call, collect_text
 from router_emulator import RawReply, Reply, RouterEmulator
 
 from langchain_hf_router import (
@@ -14,23 +15,27 @@ from langchain_hf_router import (
 )
 
 SSE = {"content-type": "text/event-stream"}
+STREAMS = ("stream", "astream")
+INVOKES = ("invoke", "ainvoke")
 
 
-def test_dropped_stream_raises_and_is_not_retried_after_output(
-    emulator: RouterEmulator, make_model, api: str
+@pytest.mark.parametrize("mode", STREAMS)
+async def test_dropped_stream_raises_and_is_not_retried_after_output(
+    emulator: RouterEmulator, make_any_model, api: str, mode: str
 ) -> None:
     emulator.enqueue(Reply(text="one two three four five six", drop_after=5))
     emulator.enqueue(Reply(text="should not be used"))
     received: list[str] = []
-    stream = make_model(api=api, max_retries=2).stream("x")
+    model = make_any_model(api=api, max_retries=2)
     with pytest.raises((APIConnectionError, BrokenStreamError)):
-        received.extend(chunk.text for chunk in stream)
+        await collect_text(model, mode, received)
     assert "".join(received)  # some output came before the break
     assert len(emulator.requests) == 1
 
 
-def test_stream_without_terminator_is_broken(
-    emulator: RouterEmulator, make_model
+@pytest.mark.parametrize("mode", STREAMS)
+async def test_stream_without_terminator_is_broken(
+    emulator: RouterEmulator, make_any_model, mode: str
 ) -> None:
     events = [
         'data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"half an answer"},"finish_reason":null}]}\n\n'
@@ -39,16 +44,19 @@ def test_stream_without_terminator_is_broken(
         RawReply(headers={"content-type": "text/event-stream"}, events=events)
     )
     with pytest.raises(BrokenStreamError, match="ended before"):
-        list(make_model(api="chat_completions").stream("x"))
+        await call(make_any_model(api="chat_completions"), mode)
 
 
-def test_malformed_event_is_quoted(emulator: RouterEmulator, make_model) -> None:
+@pytest.mark.parametrize("mode", STREAMS)
+async def test_malformed_event_is_quoted(
+    emulator: RouterEmulator, make_any_model, mode: str
+) -> None:
     events = ["data: {not json at all\n\n"]
     emulator.enqueue(
         RawReply(headers={"content-type": "text/event-stream"}, events=events)
     )
     with pytest.raises(BrokenStreamError, match="not json at all"):
-        list(make_model(api="chat_completions").stream("x"))
+        await call(make_any_model(api="chat_completions"), mode)
 
 
 def _responses_events_without_completion() -> list[str]:
@@ -85,20 +93,22 @@ def _responses_events_without_completion() -> list[str]:
     return [f"data: {json.dumps(event)}\n\n" for event in events]
 
 
-def test_responses_stream_without_completed_event_is_broken(
-    emulator: RouterEmulator, make_model
+@pytest.mark.parametrize("mode", STREAMS)
+async def test_responses_stream_without_completed_event_is_broken(
+    emulator: RouterEmulator, make_any_model, mode: str
 ) -> None:
     emulator.enqueue(
         RawReply(headers=SSE, events=_responses_events_without_completion())
     )
     received: list[str] = []
     with pytest.raises(BrokenStreamError, match="ended before"):
-        received.extend(c.text for c in make_model(api="responses").stream("x"))
+        await collect_text(make_any_model(api="responses"), mode, received)
     assert "".join(received) == "half an answer"  # what came is kept, then the error
 
 
-def test_chat_stream_ending_after_done_without_finish_reason_is_complete(
-    emulator: RouterEmulator, make_model
+@pytest.mark.parametrize("mode", STREAMS)
+async def test_chat_stream_ending_after_done_without_finish_reason_is_complete(
+    emulator: RouterEmulator, make_any_model, mode: str
 ) -> None:
     chunk = {
         "id": "c1",
@@ -109,25 +119,24 @@ def test_chat_stream_ending_after_done_without_finish_reason_is_complete(
     }
     events = [f"data: {json.dumps(chunk)}\n\n", "data: [DONE]\n\n"]
     emulator.enqueue(RawReply(headers=SSE, events=events))
-    assert (
-        "".join(c.text for c in make_model(api="chat_completions").stream("x"))
-        == "whole"
-    )
+    assert (await call(make_any_model(api="chat_completions"), mode)).text == "whole"
 
 
-def test_a_long_malformed_event_is_quoted_truncated(
-    emulator: RouterEmulator, make_model, api: str
+@pytest.mark.parametrize("mode", STREAMS)
+async def test_a_long_malformed_event_is_quoted_truncated(
+    emulator: RouterEmulator, make_any_model, api: str, mode: str
 ) -> None:
     garbage = "{broken " + "x" * 5000
     emulator.enqueue(RawReply(headers=SSE, events=[f"data: {garbage}\n\n"]))
     with pytest.raises(BrokenStreamError) as caught:
-        list(make_model(api=api).stream("x"))
+        await call(make_any_model(api=api), mode)
     assert "{broken xxx" in str(caught.value)
     assert len(str(caught.value)) < 1000
 
 
-def test_a_truncated_json_answer_is_an_error(
-    emulator: RouterEmulator, make_model, api: str
+@pytest.mark.parametrize("mode", INVOKES)
+async def test_a_truncated_json_answer_is_an_error(
+    emulator: RouterEmulator, make_any_model, api: str, mode: str
 ) -> None:
     emulator.enqueue(
         RawReply(
@@ -136,12 +145,13 @@ def test_a_truncated_json_answer_is_an_error(
         )
     )
     with pytest.raises(ServerError, match="not a JSON object"):
-        make_model(api=api).invoke("x")
+        await call(make_any_model(api=api), mode)
 
 
-def test_invoke_with_a_body_cut_short_is_a_connection_error(
-    emulator: RouterEmulator, make_model, api: str
+@pytest.mark.parametrize("mode", INVOKES)
+async def test_invoke_with_a_body_cut_short_is_a_connection_error(
+    emulator: RouterEmulator, make_any_model, api: str, mode: str
 ) -> None:
     emulator.enqueue(Reply(text="a b c d e f", drop_after=3))
     with pytest.raises((APIConnectionError, BrokenStreamError)):
-        make_model(api=api, streaming=True).invoke("x")
+        await call(make_any_model(api=api, streaming=True), mode)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from chat_asserts import sum_chunks
+from chat_asserts import MODES, call
 from langchain_core.exceptions import (
     ContextOverflowError,
     ModelAPIError,
@@ -31,15 +31,13 @@ from langchain_hf_router import (
 )
 
 
-def _call(llm, stream: bool) -> str:
-    if stream:
-        return sum_chunks(list(llm.stream("x"))).text
-    return llm.invoke("x").text
+async def _call(llm, mode: str) -> str:
+    return (await call(llm, mode)).text
 
 
-@pytest.mark.parametrize("stream", [False, True], ids=["invoke", "stream"])
-def test_401_is_an_authentication_error(
-    emulator: RouterEmulator, make_model, api: str, stream: bool
+@pytest.mark.parametrize("mode", MODES)
+async def test_401_is_an_authentication_error(
+    emulator: RouterEmulator, make_any_model, api: str, mode: str
 ) -> None:
     emulator.enqueue(
         ErrorReply(
@@ -47,7 +45,7 @@ def test_401_is_an_authentication_error(
         )
     )
     with pytest.raises(AuthenticationError) as caught:
-        _call(make_model(api=api, max_retries=2), stream)
+        await _call(make_any_model(api=api, max_retries=2), mode)
     error = caught.value
     assert isinstance(error, ModelAuthenticationError)
     assert error.status_code == 401
@@ -59,15 +57,19 @@ def test_401_is_an_authentication_error(
     assert len(emulator.requests) == 1  # not retried
 
 
-def test_402_credits(emulator: RouterEmulator, make_model) -> None:
+@pytest.mark.parametrize("mode", MODES)
+async def test_402_credits(emulator: RouterEmulator, make_any_model, mode: str) -> None:
     emulator.enqueue(
         ErrorReply(402, {"error": "You have depleted your monthly included credits."})
     )
     with pytest.raises(InsufficientCreditsError, match="credits"):
-        make_model().invoke("x")
+        await call(make_any_model(), mode)
 
 
-def test_model_not_supported_hint(emulator: RouterEmulator, make_model) -> None:
+@pytest.mark.parametrize("mode", MODES)
+async def test_model_not_supported_hint(
+    emulator: RouterEmulator, make_any_model, mode: str
+) -> None:
     message = (
         "The requested model 'x/y' is not supported by any provider you have enabled."
     )
@@ -85,13 +87,16 @@ def test_model_not_supported_hint(emulator: RouterEmulator, make_model) -> None:
         )
     )
     with pytest.raises(BadRequestError) as caught:
-        make_model().invoke("x")
+        await call(make_any_model(), mode)
     assert isinstance(caught.value, ModelInvalidRequestError)
     assert caught.value.code == "model_not_supported"
     assert ":provider" in str(caught.value)
 
 
-def test_context_overflow(emulator: RouterEmulator, make_model) -> None:
+@pytest.mark.parametrize("mode", MODES)
+async def test_context_overflow(
+    emulator: RouterEmulator, make_any_model, mode: str
+) -> None:
     body = {
         "error": {
             "code": 400,
@@ -101,22 +106,23 @@ def test_context_overflow(emulator: RouterEmulator, make_model) -> None:
     }
     emulator.enqueue(ErrorReply(400, body))
     with pytest.raises(ContextLengthError) as caught:
-        make_model().invoke("x")
+        await call(make_any_model(), mode)
     assert isinstance(caught.value, ContextOverflowError)
     assert isinstance(caught.value, ModelInvalidRequestError)
 
 
-@pytest.mark.parametrize("stream", [False, True], ids=["invoke", "stream"])
-def test_in_band_failure_raises(
-    emulator: RouterEmulator, make_model, api: str, stream: bool
+@pytest.mark.parametrize("mode", MODES)
+async def test_in_band_failure_raises(
+    emulator: RouterEmulator, make_any_model, api: str, mode: str
 ) -> None:
     emulator.enqueue(InBandFailure("401 Invalid API Key"))
     with pytest.raises(AuthenticationError, match="Invalid API Key"):
-        _call(make_model(api=api), stream)
+        await _call(make_any_model(api=api), mode)
 
 
-def test_in_band_context_overflow_on_responses(
-    emulator: RouterEmulator, make_model
+@pytest.mark.parametrize("mode", MODES)
+async def test_in_band_context_overflow_on_responses(
+    emulator: RouterEmulator, make_any_model, mode: str
 ) -> None:
     emulator.enqueue(
         InBandFailure(
@@ -124,7 +130,7 @@ def test_in_band_context_overflow_on_responses(
         )
     )
     with pytest.raises(ContextLengthError) as caught:
-        list(make_model(api="responses").stream("x"))
+        await call(make_any_model(api="responses"), mode)
     assert caught.value.status_code == 400
 
 
@@ -148,17 +154,17 @@ STATUS_TABLE = [
 ]
 
 
-@pytest.mark.parametrize("stream", [False, True], ids=["invoke", "stream"])
+@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize(
     ("status", "cls", "langchain_cls", "retried"),
     STATUS_TABLE,
     ids=[str(row[0]) for row in STATUS_TABLE],
 )
-def test_status_table(
+async def test_status_table(
     emulator: RouterEmulator,
-    make_model,
+    make_any_model,
     api: str,
-    stream: bool,
+    mode: str,
     status: int,
     cls: type,
     langchain_cls: type,
@@ -173,7 +179,7 @@ def test_status_table(
             )
         )
     with pytest.raises(cls) as caught:
-        _call(make_model(api=api, max_retries=1), stream)
+        await _call(make_any_model(api=api, max_retries=1), mode)
     error = caught.value
     assert isinstance(error, langchain_cls)
     assert isinstance(error, HuggingFaceRouterError)
@@ -203,25 +209,27 @@ BODY_SHAPES = {
 }
 
 
+@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("shape", sorted(BODY_SHAPES))
-def test_every_body_shape_gives_the_servers_message(
-    emulator: RouterEmulator, make_model, api: str, shape: str
+async def test_every_body_shape_gives_the_servers_message(
+    emulator: RouterEmulator, make_any_model, api: str, shape: str, mode: str
 ) -> None:
     body, expected = BODY_SHAPES[shape]
     emulator.enqueue(ErrorReply(400, body))
     with pytest.raises(BadRequestError) as caught:
-        make_model(api=api).invoke("x")
+        await call(make_any_model(api=api), mode)
     assert expected in caught.value.message
     assert caught.value.body == body or body is None or isinstance(body, str)
 
 
-def test_an_echoed_key_is_redacted_from_the_error(
-    emulator: RouterEmulator, make_model
+@pytest.mark.parametrize("mode", MODES)
+async def test_an_echoed_key_is_redacted_from_the_error(
+    emulator: RouterEmulator, make_any_model, mode: str
 ) -> None:
     key = "hf_echoed_secret_0123456789"
     emulator.enqueue(ErrorReply(401, {"error": f"token {key} is not valid"}))
     with pytest.raises(AuthenticationError) as caught:
-        make_model(api_key=key).invoke("x")
+        await call(make_any_model(api_key=key), mode)
     assert key not in str(caught.value)
     assert key not in repr(caught.value.body)
     assert "token *** is not valid" in caught.value.message
