@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from langchain_core.callbacks import (
@@ -40,8 +40,17 @@ from langchain_hf_router.core.errors import (
     UnknownProviderWarning,
     UnsupportedSettingWarning,
 )
-from langchain_hf_router.core.model import CHAT_COMPLETIONS, RESPONSES, LanguageModel
+from langchain_hf_router.core.formats import (
+    AUTO,
+    carriers,
+    choose,
+    wire_format,
+)
+from langchain_hf_router.core.model import LanguageModel
 from langchain_hf_router.core.options import (
+    CALL_SETTINGS,
+    MODEL_FIELDS,
+    PROVIDER_OPTION_KEYS,
     merge_provider_options,
     parse_provider_options,
 )
@@ -71,24 +80,13 @@ from langchain_hf_router.structured import StructuredMethod, structured_output
 if TYPE_CHECKING:
     from langchain_core.tools import BaseTool  # an annotation only
 
-ApiChoice = Literal["auto", "responses", "chat_completions"]
+ApiChoice = str
+"""`"auto"` or the name of a router API in `core.formats.FORMATS`."""
 
+# `stop` comes as `_generate`'s own argument, the others as keyword arguments.
 _CALL_KWARGS = frozenset(
-    {
-        "model",
-        "temperature",
-        "top_p",
-        "max_tokens",
-        "seed",
-        "provider_options",
-        "tools",
-        "tool_choice",
-        "parallel_tool_calls",
-        "response_format",
-        "stream",
-    }
+    {*CALL_SETTINGS, "model", "provider_options", "stream"} - {"stop"}
 )
-_RESPONSES_ONLY = ("instructions", "metadata")
 BILL_TO_HEADER = "X-HF-Bill-To"
 _CATALOG_CAPABILITIES = {
     "tool_calling": "tools",
@@ -131,10 +129,10 @@ class ChatHuggingFaceRouter(BaseChatModel):
 
     model: str
     """Model id on the router, optionally with a `:provider` or `:policy` suffix."""
-    api: ApiChoice = "auto"
-    """Which router API to call. `"auto"` uses Chat Completions unless the call needs
-    what only the Responses API carries (`instructions`, `metadata`, MCP tools and
-    MCP items in the history)."""
+    api: ApiChoice = AUTO
+    """Which router API to call: `"chat_completions"`, `"responses"` or `"auto"`,
+    which uses Chat Completions unless the call needs what only the Responses API
+    carries (`instructions`, `metadata`, MCP tools and MCP items in the history)."""
     api_key: SecretStr | None = Field(
         default_factory=secret_from_env(list(KEY_ENV_VARS), default=None)
     )
@@ -197,6 +195,8 @@ class ChatHuggingFaceRouter(BaseChatModel):
 
     @model_validator(mode="after")
     def _check(self) -> Self:
+        if self.api != AUTO:
+            wire_format(self.api)
         parse_provider_options(self.provider_options)
         route(self.model, self.provider)
         if self.provider:
@@ -229,11 +229,7 @@ class ChatHuggingFaceRouter(BaseChatModel):
             "model": self.model,
             "api": self.api,
             "base_url": self.base_url,
-            "temperature": self.temperature,
-            "max_tokens": self.max_tokens,
-            "top_p": self.top_p,
-            "stop": self.stop,
-            "seed": self.seed,
+            **{name: getattr(self, name) for name in MODEL_FIELDS},
             "provider_options": self.provider_options,
             "provider": self.provider,
         }
@@ -352,19 +348,24 @@ class ChatHuggingFaceRouter(BaseChatModel):
                 deadline=self.deadline,
                 max_event_bytes=self.max_event_bytes,
             )
-            wire = RESPONSES if api == "responses" else CHAT_COMPLETIONS
-            model = self._models[api] = LanguageModel(wire, settings)
+            model = self._models[api] = LanguageModel(wire_format(api), settings)
         return model
 
     # --- requests ------------------------------------------------------------------
 
     def _warn(self, api: str) -> Callable[[str, str], None]:
+        """The core's `warn`, once per setting, with the API that can send it."""
+
         def warn(key: str, message: str) -> None:
-            if (api, key) not in self._warned:
-                self._warned.add((api, key))
-                warnings.warn(
-                    f"{self.model}: {message}.", UnsupportedSettingWarning, stacklevel=6
-                )
+            if (api, key) in self._warned:
+                return
+            self._warned.add((api, key))
+            able = [name for name in carriers(key) if name != api]
+            if able:
+                message += f"; use api={able[0]!r} to send it"
+            warnings.warn(
+                f"{self.model}: {message}.", UnsupportedSettingWarning, stacklevel=6
+            )
 
         return warn
 
@@ -374,23 +375,17 @@ class ChatHuggingFaceRouter(BaseChatModel):
         prompt: list[core.PromptMessage],
         tools: Sequence[dict[str, Any]],
     ) -> str:
-        if self.api != "auto":
-            return self.api
+        features = {key for key in PROVIDER_OPTION_KEYS if options.get(key)}
         if any(tool.get("type") == "mcp" for tool in tools) or core.has_mcp_items(
             prompt
         ):
-            return "responses"
-        wants_responses = any(options.get(key) for key in _RESPONSES_ONLY)
-        has_tool_history = any(
+            features.add("mcp")
+        tool_history = any(
             isinstance(m, core.ToolResultMessage)
             or (isinstance(m, core.AssistantMessage) and m.tool_calls)
             for m in prompt
         )
-        return (
-            "responses"
-            if wants_responses and not has_tool_history
-            else "chat_completions"
-        )
+        return choose(self.api, frozenset(features), tool_history=tool_history).api
 
     def _prepare(
         self,
@@ -419,26 +414,46 @@ class ChatHuggingFaceRouter(BaseChatModel):
             self.provider_options, kwargs.get("provider_options")
         )
         provider = parse_provider_options(raw_options)
-        tools = tuple(map(check_tool, kwargs.get("tools") or ()))
+        tools = tuple(map(_checked_tool, kwargs.get("tools") or ()))
         api = self._choose_api(raw_options, prompt, tools)
+        settings = {
+            name: kwargs.get(name, getattr(self, name, None))
+            for name in CALL_SETTINGS
+            if name not in ("stop", "tools")
+        }
         stop = stop or self.stop
         options = core.CallOptions(
             model=self._routed(kwargs),
-            temperature=kwargs.get("temperature", self.temperature),
-            top_p=kwargs.get("top_p", self.top_p),
-            max_tokens=kwargs.get("max_tokens", self.max_tokens),
             stop=tuple(stop) if stop else None,
-            seed=kwargs.get("seed", self.seed),
             provider_options=provider,
             tools=tools,
-            tool_choice=kwargs.get("tool_choice"),
-            parallel_tool_calls=kwargs.get("parallel_tool_calls"),
-            response_format=kwargs.get("response_format"),
             starts_inside_think=self.starts_inside_think,
+            **settings,
         )
         model = self._language_model(api)
-        body = model.build_body(prompt, options, stream=stream, warn=self._warn(api))
-        return model, body, options
+        return model, self._body(model, prompt, options, stream=stream), options
+
+    def _body(
+        self,
+        model: LanguageModel,
+        prompt: list[core.PromptMessage],
+        options: core.CallOptions,
+        *,
+        stream: bool,
+    ) -> dict[str, Any]:
+        """The request body; a refusal another API would take says which to use."""
+        try:
+            return model.wire.build_body(
+                prompt, options, stream=stream, warn=self._warn(model.api)
+            )
+        except InvalidInputError as exc:
+            if exc.needs_api is None:
+                raise
+            advice = (
+                f"use api={exc.needs_api!r} (or api='auto', which picks it for them)"
+            )
+            msg = f"{exc}: {advice}."
+            raise InvalidInputError(msg, needs_api=exc.needs_api) from None
 
     def _generate(
         self,
@@ -596,3 +611,12 @@ def _tool_choice(
         msg = f"tool_choice {choice!r} names no bound tool; the tools are {names}."
         raise InvalidInputError(msg)
     return {"type": "function", "function": {"name": choice}}
+
+
+def _checked_tool(tool: object) -> dict[str, Any]:
+    """A per-call tool definition, checked; the error says how to bind tools."""
+    try:
+        return check_tool(tool)
+    except InvalidInputError as exc:
+        how = "bind tools with bind_tools(...), which converts functions and models"
+        raise InvalidInputError(f"{exc}; {how}.") from None

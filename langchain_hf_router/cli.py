@@ -26,6 +26,7 @@ from langchain_core.runnables import Runnable
 from langchain_hf_router.chat_models import ChatHuggingFaceRouter
 from langchain_hf_router.core.catalog import CatalogModel, ProviderOffer
 from langchain_hf_router.core.errors import HuggingFaceRouterError, InvalidInputError
+from langchain_hf_router.core.formats import API_CHOICES, AUTO
 from langchain_hf_router.core.routing import route
 from langchain_hf_router.messages import image_block
 from langchain_hf_router.provider import HuggingFaceProvider, create_huggingface
@@ -35,11 +36,6 @@ _EXIT_USAGE: Final = 2
 _EXIT_INTERRUPTED: Final = 130
 _ASK: Final = "you> "
 _DIM, _RESET = "\033[2m", "\033[0m"
-_MODEL_MAKERS: Final[dict[str, Callable[..., ChatHuggingFaceRouter]]] = {
-    "auto": HuggingFaceProvider.language_model,
-    "responses": HuggingFaceProvider.responses,
-    "chat_completions": HuggingFaceProvider.chat,
-}
 _HEADER: Final = ("MODEL", "PROVIDERS", "CONTEXT", "$IN/M", "$OUT/M", "CAPABILITIES")
 _RIGHT_ALIGNED: Final = frozenset({2, 3, 4})
 
@@ -129,8 +125,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     chat.add_argument(
         "--api",
-        choices=sorted(_MODEL_MAKERS),
-        default="auto",
+        choices=API_CHOICES,
+        default=AUTO,
         help="which router API to call (default: auto)",
     )
     chat.add_argument(
@@ -227,9 +223,9 @@ def _run_chat(args: argparse.Namespace, provider: HuggingFaceProvider) -> int:
         provider.list_models()
     # Checked here: inside the model's validation it would come back wrapped.
     model_id = route(args.model, args.provider)
-    llm = _MODEL_MAKERS[args.api](
-        provider,
+    llm = provider(
         args.model,
+        api=args.api,
         provider=args.provider,
         temperature=args.temperature,
         max_tokens=args.max_tokens,

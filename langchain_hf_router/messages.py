@@ -6,7 +6,7 @@ import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Final, cast
+from typing import Any, Final, cast, get_args
 
 from langchain_core.messages import (
     AIMessage,
@@ -299,6 +299,7 @@ def _tool_calls(
 
 
 _CITATION_KEYS: Final = ("url", "title", "start_index", "end_index")
+_MCP_PARTS: Final = frozenset(get_args(core.McpItem))
 
 
 def citation(annotation: dict[str, Any]) -> dict[str, Any]:
@@ -432,7 +433,10 @@ class ChunkBuilder:
             return self._annotation_chunk(part)  # type: ignore[arg-type]
         if cls is core.StreamFinish:
             return self._finish(part)  # type: ignore[arg-type]
-        return self._mcp_chunk(part)  # type: ignore[arg-type]
+        if cls in _MCP_PARTS:
+            return self._mcp_chunk(part)  # type: ignore[arg-type]
+        msg = f"no LangChain chunk for the stream part {cls.__name__}"
+        raise TypeError(msg)
 
     def _fresh(self) -> int:
         """A new index; the next text or reasoning starts a block of its own."""

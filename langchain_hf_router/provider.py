@@ -9,7 +9,9 @@ import httpx
 from pydantic import SecretStr
 
 from langchain_hf_router.chat_models import ApiChoice, ChatHuggingFaceRouter
+from langchain_hf_router.core import chat_completions, responses
 from langchain_hf_router.core.catalog import DEFAULT_TTL, CatalogModel, CatalogSource
+from langchain_hf_router.core.formats import AUTO
 from langchain_hf_router.core.settings import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
@@ -79,7 +81,7 @@ class HuggingFaceProvider:
 
     def __call__(self, model_id: str, **fields: Any) -> ChatHuggingFaceRouter:
         """A model that picks its API per call (`api="auto"`, or `api=` given)."""
-        return self._model(model_id, fields.pop("api", "auto"), fields)
+        return self._model(model_id, fields.pop("api", AUTO), fields)
 
     def language_model(self, model_id: str, **fields: Any) -> ChatHuggingFaceRouter:
         """The same as calling the provider."""
@@ -87,11 +89,11 @@ class HuggingFaceProvider:
 
     def responses(self, model_id: str, **fields: Any) -> ChatHuggingFaceRouter:
         """A model that always uses the Responses API (the AI SDK's model)."""
-        return self._model(model_id, "responses", fields)
+        return self._model(model_id, responses.API, fields)
 
     def chat(self, model_id: str, **fields: Any) -> ChatHuggingFaceRouter:
         """A model that always uses the Chat Completions API."""
-        return self._model(model_id, "chat_completions", fields)
+        return self._model(model_id, chat_completions.API, fields)
 
     def _catalog(self) -> CatalogSource:
         base_url = self.base_url or base_url_from_env()

@@ -25,9 +25,11 @@ from pydantic import ValidationError
 from langchain_hf_router.core.errors import InvalidInputError
 
 if TYPE_CHECKING:
+    # Annotations only. The model is typed as the LangChain base class (all this
+    # module calls is `bind_tools` and `bind`), so that this module never imports
+    # `chat_models`, which imports it.
+    from langchain_core.language_models import BaseChatModel
     from langchain_core.language_models.base import LanguageModelInput
-
-    from langchain_hf_router.chat_models import ChatHuggingFaceRouter
 
 StructuredMethod = Literal["json_schema", "function_calling", "json_mode"]
 
@@ -78,7 +80,7 @@ def _require_parsed(
 
 
 def structured_output(
-    llm: ChatHuggingFaceRouter,
+    llm: BaseChatModel,
     schema: dict[str, Any] | type | None,
     *,
     method: StructuredMethod,

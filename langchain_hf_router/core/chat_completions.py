@@ -22,10 +22,11 @@ from langchain_hf_router.core.errors import (
     in_band_error,
 )
 from langchain_hf_router.core.options import (
-    REASONING_EFFORTS_CHAT,
+    SETTING_NAMES,
     Warn,
     check_effort,
     copy_set,
+    warn_unsent,
     with_strictness,
 )
 from langchain_hf_router.core.types import (
@@ -50,6 +51,7 @@ from langchain_hf_router.core.types import (
     UserMessage,
     has_mcp_items,
 )
+from langchain_hf_router.core.wire import WireFormat
 from langchain_hf_router.core.wire_json import (
     WireShapeError,
     count,
@@ -136,13 +138,12 @@ def _function_tool(tool: dict[str, Any]) -> dict[str, Any]:
     kind = tool.get("type")
     if kind == "function":
         return tool
-    where = "MCP tools run on the router's Responses API" if kind == "mcp" else ""
+    where = "; MCP tools run on the router's Responses API" if kind == "mcp" else ""
     msg = (
         f"A {kind!r} tool cannot be sent on the Chat Completions API, which takes "
-        f"function tools only{'; ' + where if where else ''}: use api='responses' "
-        "(or api='auto', which picks it for such tools)."
+        f"function tools only{where}"
     )
-    raise InvalidInputError(msg)
+    raise InvalidInputError(msg, needs_api="responses")
 
 
 def build_body(
@@ -153,15 +154,16 @@ def build_body(
         msg = (
             "The conversation holds MCP items (server tool calls and results, "
             "approval requests or responses), which only the router's Responses "
-            "API carries: use api='responses' (or api='auto', which picks it for them)."
+            "API carries"
         )
-        raise InvalidInputError(msg)
+        raise InvalidInputError(msg, needs_api="responses")
     provider = options.provider_options
     messages = [_message(m) for m in prompt]
     if provider.instructions:
         messages.insert(0, {"role": "system", "content": provider.instructions})
     body: dict[str, Any] = {"model": options.model, "messages": messages}
     copy_set(body, options, _FIELDS)
+    warn_unsent(options, FORMAT.unsent, FORMAT.label, warn)
     if options.stop:
         body["stop"] = list(options.stop)
     if options.tools:
@@ -172,13 +174,7 @@ def build_body(
         )
     if provider.reasoning_effort is not None:
         body["reasoning_effort"] = check_effort(
-            provider.reasoning_effort, REASONING_EFFORTS_CHAT, "Chat Completions"
-        )
-    if provider.metadata:
-        warn(
-            "metadata",
-            "provider option 'metadata' cannot be sent on the Chat Completions API "
-            "and was not sent; use api='responses' (or api='auto') to send it",
+            provider.reasoning_effort, FORMAT.reasoning_efforts, "Chat Completions"
         )
     if stream:
         body["stream"] = True
@@ -202,7 +198,7 @@ def _too_deep(where: str) -> WireShapeError:
     return WireShapeError(f"{where} is nested too deeply to read")
 
 
-def _text(value: Any, where: str) -> str:
+def _content_text(value: Any, where: str) -> str:
     """Content as text: a string, null, or a list of text parts."""
     try:
         return text(value, where) or ""
@@ -217,7 +213,7 @@ def _reasoning(
     for key in _REASONING_KEYS:
         value = holder.get(key)
         if value.__class__ is not str and value is not None:
-            value = _text(value, _at(choices, choice, f"{kind}.{key}"))
+            value = _content_text(value, _at(choices, choice, f"{kind}.{key}"))
         if value:
             return value
     return ""
@@ -337,7 +333,7 @@ def parse_response(body: dict[str, Any]) -> GenerateResult:
     reasoning = _reasoning(message, choices, choice, "message")
     if reasoning:
         content.append(ReasoningOutput(reasoning))
-    answer = _text(message.get("content"), "choices[0].message.content")
+    answer = _content_text(message.get("content"), "choices[0].message.content")
     if answer:
         content.append(TextOutput(answer))
     where = "choices[0].message.tool_calls"
@@ -431,17 +427,17 @@ class _ToolCalls:
         return name
 
 
-class StreamMapper:
+class ChatChunkMapper:
     """Maps parsed stream chunks to stream parts; one instance per stream."""
 
-    __slots__ = ("_calls", "_finish", "_info", "_usage", "done")
+    __slots__ = ("_calls", "_done", "_finish", "_info", "_usage")
 
     def __init__(self) -> None:
         self._info: ResponseInfo | None = None
         self._finish: str | None = None
         self._usage: Usage | None = None
         self._calls = _ToolCalls()
-        self.done = False
+        self._done = False
 
     def feed(self, chunk: dict[str, Any]) -> list[StreamPart]:
         """Parts for one chunk (often exactly one text delta)."""
@@ -469,7 +465,7 @@ class StreamMapper:
                     parts.append(ReasoningDelta(reasoning))
             content = delta.get("content")
             if content.__class__ is not str and content is not None:
-                content = _text(content, _at(choices, choice, "delta.content"))
+                content = _content_text(content, _at(choices, choice, "delta.content"))
             if content:
                 parts.append(TextDelta(content))
             if delta.get("tool_calls") is not None:
@@ -496,10 +492,14 @@ class StreamMapper:
             info=self._info or ResponseInfo(),
         )
 
+    def end_of_stream(self) -> None:
+        """`data: [DONE]`: the stream is whole even without a finish reason."""
+        self._done = True
+
     @property
     def complete(self) -> bool:
         """Whether the stream said it was finished (a finish reason or `[DONE]`)."""
-        return self.done or self._finish is not None
+        return self._done or self._finish is not None
 
 
 def _check_other_choice(choices: list[Any], choice: Any) -> None:
@@ -511,3 +511,19 @@ def _check_other_choice(choices: list[Any], choice: Any) -> None:
     if index.__class__ is not int:
         where = _at(choices, choice, "index")
         raise WireShapeError(f"{where} is {describe(index)}, not an integer")
+
+
+FORMAT: Final = WireFormat(
+    api=API,
+    label="Chat Completions",
+    path=PATH,
+    build_body=build_body,
+    parse_response=parse_response,
+    new_mapper=ChatChunkMapper,
+    reasoning_efforts=frozenset({"none", "minimal", "low", "medium", "high", "xhigh"}),
+    # `instructions` go first as a system message; `strict_json_schema` and the
+    # tools ride inside `response_format` and `tools`.
+    sends=frozenset(SETTING_NAMES) - {"metadata"},
+    unsent={"metadata": "provider option 'metadata'"},
+)
+"""The Chat Completions wire format, as the registry in `formats.py` lists it."""

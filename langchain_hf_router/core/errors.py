@@ -32,7 +32,15 @@ KEY_HELP: Final = (
 
 
 class InvalidInputError(ValueError):
-    """Input this package refuses before sending anything; the message says why."""
+    """Input this package refuses before sending anything; the message says why.
+
+    Attributes:
+        needs_api: The API that can carry what was refused, when another can.
+    """
+
+    def __init__(self, message: str, *, needs_api: str | None = None) -> None:
+        super().__init__(message)
+        self.needs_api = needs_api
 
 
 class UnsupportedSettingWarning(UserWarning):
@@ -306,7 +314,7 @@ def error_fields(body: Any) -> ErrorFields:
     if isinstance(detail, list):  # FastAPI validation
         return ErrorFields(_issues(detail), request_id=request_id)
     if detail is not None:
-        return ErrorFields(_text(detail), request_id=request_id)
+        return ErrorFields(_shown(detail), request_id=request_id)
     return _object_fields(body, body.get("code") or body.get("type"), request_id)
 
 
@@ -315,7 +323,7 @@ def _object_fields(
 ) -> ErrorFields:
     """The fields of an error object (`{"message", "code", "param", "type"}`)."""
     return ErrorFields(
-        _text(error.get("message")),
+        _shown(error.get("message")),
         _label(code),
         _label(error.get("param")),
         _label(error.get("type")),
@@ -323,7 +331,8 @@ def _object_fields(
     )
 
 
-def _text(value: Any) -> str | None:
+def _shown(value: Any) -> str | None:
+    """A message as text: a string as it is, other JSON values as JSON text."""
     if value is None:
         return None
     if isinstance(value, str):
@@ -349,12 +358,12 @@ def _issues(items: list[Any]) -> str | None:
 
 def _issue(item: Any) -> str:
     if not isinstance(item, dict):
-        return _text(item) or ""
+        return _shown(item) or ""
     path = item.get("path") or item.get("loc") or ()
     if not isinstance(path, list):
         path = [path]
-    where = ".".join(p if isinstance(p, str) else _text(p) or "" for p in path)
-    message = _text(item.get("message") or item.get("msg") or item) or ""
+    where = ".".join(p if isinstance(p, str) else _shown(p) or "" for p in path)
+    message = _shown(item.get("message") or item.get("msg") or item) or ""
     return f"{where}: {message}" if where else message
 
 
@@ -411,7 +420,7 @@ def in_band_error(
     (`"401 Invalid API Key"`), with `code` always `server_error`. A message or
     code of another JSON type is shown as JSON text.
     """
-    message = _text(message) or "the provider reported a failure without a message"
+    message = _shown(message) or "the provider reported a failure without a message"
     code = _label(code)
     match = _LEADING_STATUS.match(message)
     if match is None:

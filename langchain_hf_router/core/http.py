@@ -1,7 +1,8 @@
 """Requests to the router: building them, turning failures into errors, retrying.
 
-`send`/`asend` run one request with the retry policy; the streaming loops in
-`model.py` use `retry_wait` for the same decisions.
+One retry policy (`RetryPolicy`) and one loop per I/O flavour (`attempts`,
+`aattempts`): they differ only in their I/O and sleep lines. `send`/`asend` read
+a whole answer through them; `model.py` streams through them.
 """
 
 from __future__ import annotations
@@ -10,12 +11,19 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Callable,
+    Generator,
+    Iterator,
+)
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import httpx
 
+from langchain_hf_router.core.deadline import Deadline
 from langchain_hf_router.core.errors import (
     APIConnectionError,
     APITimeoutError,
@@ -52,77 +60,6 @@ def transport_errors() -> Iterator[None]:
     except (httpx.HTTPError, httpx.StreamError) as exc:
         msg = f"the request failed: {type(exc).__name__}: {exc}"
         raise APIConnectionError(msg, retryable=False) from exc
-
-
-class Deadline:
-    """An optional bound on one whole call: its attempts, waits and body reads."""
-
-    __slots__ = ("end", "seconds")
-
-    def __init__(self, seconds: float | None) -> None:
-        self.seconds = seconds
-        self.end = None if seconds is None else time.monotonic() + seconds
-
-    def passed(self) -> APITimeoutError:
-        """The error for a call that passed its deadline."""
-        msg = f"the call passed its deadline of {self.seconds:g} s"
-        return APITimeoutError(msg, retryable=False)
-
-    def check(self) -> None:
-        """Raise `passed()` once the deadline is behind us."""
-        if self.end is not None and time.monotonic() >= self.end:
-            raise self.passed()
-
-    def timeout(self, settings: Settings) -> httpx.Timeout:
-        """The settings' timeouts, none longer than the time left."""
-        read, connect = settings.timeout, settings.connect_timeout
-        if self.end is not None:
-            left = self.end - time.monotonic()
-            if left <= 0:
-                raise self.passed()
-            read = left if read is None else min(read, left)
-            connect = left if connect is None else min(connect, left)
-        return httpx.Timeout(read, connect=connect)
-
-    def watch(self, response: httpx.Response) -> httpx.Response:
-        """`response` with its body checked against the deadline at every read."""
-        if self.end is not None:
-            response.stream = _Watched(response.stream, self)
-        return response
-
-
-class _Watched(httpx.SyncByteStream, httpx.AsyncByteStream):
-    """A body stream that fails once its call passes the deadline.
-
-    A read timeout alone cannot end a body that trickles in, or a stream that
-    sends keep-alive comments forever: each read returns in time.
-    """
-
-    def __init__(
-        self, inner: httpx.SyncByteStream | httpx.AsyncByteStream, deadline: Deadline
-    ) -> None:
-        self._inner = inner
-        self._deadline = deadline
-
-    def __iter__(self) -> Iterator[bytes]:
-        """The inner stream's chunks, checked."""
-        for chunk in self._inner:  # type: ignore[union-attr]
-            self._deadline.check()
-            yield chunk
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        """The inner stream's chunks, checked."""
-        async for chunk in self._inner:  # type: ignore[union-attr]
-            self._deadline.check()
-            yield chunk
-
-    def close(self) -> None:
-        """Close the inner stream."""
-        self._inner.close()  # type: ignore[union-attr]
-
-    async def aclose(self) -> None:
-        """Close the inner stream."""
-        await self._inner.aclose()  # type: ignore[union-attr]
 
 
 def body_of(response: httpx.Response) -> Any:
@@ -165,47 +102,135 @@ def build_request(
         )
 
 
-def start_attempt(
-    settings: Settings, request: httpx.Request, deadline: Deadline
-) -> None:
-    """Give the next attempt at `request` the time the deadline leaves it."""
-    if deadline.end is not None:
-        request.extensions["timeout"] = deadline.timeout(settings).as_dict()
+class RetryPolicy:
+    """The retry decisions of one call; the two loops below only do the I/O."""
 
+    __slots__ = ("attempt", "deadline", "settings")
 
-def retry_wait(
-    settings: Settings,
-    error: HuggingFaceRouterError,
-    attempt: int,
-    *,
-    yielded: bool = False,
-    deadline: Deadline | None = None,
-) -> float | None:
-    """Seconds before the next attempt, or None to raise `error` (key redacted).
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.deadline = Deadline(settings.deadline)
+        self.attempt = 0
 
-    Past the deadline, or when the wait would pass it, `error` is final; a
-    timeout caused by the deadline is replaced by the deadline's own error.
-    """
-    error.redact(settings.key())
-    if yielded:
-        return None
-    delay = retry_delay(error, attempt, settings.max_retries)
-    if deadline is not None and deadline.end is not None:
-        left = deadline.end - time.monotonic()
-        if left <= 0 and isinstance(error, APITimeoutError):
-            raise deadline.passed() from error
-        if delay is not None and delay >= left:
+    def begin(self, request: httpx.Request) -> None:
+        """Give the next attempt at `request` the time the deadline leaves it."""
+        if self.deadline.end is not None:
+            request.extensions["timeout"] = self.deadline.timeout(
+                self.settings
+            ).as_dict()
+
+    def wait(self, error: HuggingFaceRouterError, *, yielded: bool) -> float | None:
+        """Seconds before the next attempt, or None to raise `error` (key redacted).
+
+        Once output was given, never again. Past the deadline, or when the wait
+        would pass it, `error` is final; a timeout caused by the deadline is
+        replaced by the deadline's own error.
+        """
+        error.redact(self.settings.key())
+        if yielded:
             return None
-    if delay is not None:
-        logger.debug(
-            "retry %d/%d in %.2fs after %s (status %s)",
-            attempt + 1,
-            settings.max_retries,
-            delay,
-            type(error).__name__,
-            error.status_code,
-        )
-    return delay
+        delay = retry_delay(error, self.attempt, self.settings.max_retries)
+        end = self.deadline.end
+        if end is not None:
+            left = end - time.monotonic()
+            if left <= 0 and isinstance(error, APITimeoutError):
+                raise self.deadline.passed() from error
+            if delay is not None and delay >= left:
+                return None
+        if delay is not None:
+            self.attempt += 1
+            logger.debug(
+                "retry %d/%d in %.2fs after %s (status %s)",
+                self.attempt,
+                self.settings.max_retries,
+                delay,
+                type(error).__name__,
+                error.status_code,
+            )
+        return delay
+
+
+Read = Callable[[httpx.Response], Iterator[T]]
+"""What a call takes from a good response (a whole answer, or stream parts)."""
+AsyncRead = Callable[[httpx.Response], AsyncIterator[T]]
+
+
+def attempts(
+    settings: Settings,
+    method: str,
+    path: str,
+    body: dict[str, Any] | None,
+    read: Read[T],
+    *,
+    require_key: bool = True,
+) -> Generator[T, None, None]:
+    """Send a request, retrying as `RetryPolicy` decides; yield what `read` gives."""
+    client = settings.clients.sync_client()
+    request = build_request(
+        settings, client, method, path, body, require_key=require_key
+    )
+    policy = RetryPolicy(settings)
+    while True:
+        yielded = False
+        try:
+            policy.begin(request)
+            with transport_errors():
+                response = policy.deadline.watch(client.send(request, stream=True))
+                try:
+                    if response.status_code >= 400:
+                        response.read()
+                        raise status_error(response)
+                    for item in read(response):
+                        yielded = True
+                        yield item
+                    return
+                finally:
+                    response.close()
+        except HuggingFaceRouterError as error:
+            delay = policy.wait(error, yielded=yielded)
+            if delay is None:
+                raise
+        time.sleep(delay)
+
+
+async def aattempts(
+    settings: Settings,
+    method: str,
+    path: str,
+    body: dict[str, Any] | None,
+    read: AsyncRead[T],
+    *,
+    require_key: bool = True,
+) -> AsyncGenerator[T, None]:
+    """Async `attempts`: the same loop, with async I/O and sleep."""
+    client = settings.clients.async_client()
+    request = build_request(
+        settings, client, method, path, body, require_key=require_key
+    )
+    policy = RetryPolicy(settings)
+    while True:
+        yielded = False
+        try:
+            policy.begin(request)
+            with transport_errors():
+                response = policy.deadline.watch(
+                    await client.send(request, stream=True)
+                )
+                try:
+                    if response.status_code >= 400:
+                        await response.aread()
+                        raise status_error(response)
+                    async for item in read(response):
+                        yielded = True
+                        yield item
+                    return
+                finally:
+                    await response.aclose()
+        except HuggingFaceRouterError as error:
+            delay = policy.wait(error, yielded=yielded)
+            if delay is None:
+                raise
+        await asyncio.sleep(delay)
 
 
 def send(
@@ -218,30 +243,16 @@ def send(
     require_key: bool = True,
 ) -> T:
     """Make one request on the settings' sync client, retrying; parse the answer."""
-    client = settings.clients.sync_client()
-    request = build_request(
-        settings, client, method, path, body, require_key=require_key
-    )
-    deadline = Deadline(settings.deadline)
-    attempt = 0
-    while True:
-        try:
-            start_attempt(settings, request, deadline)
-            with transport_errors():
-                response = deadline.watch(client.send(request, stream=True))
-                try:
-                    response.read()
-                finally:
-                    response.close()
-            if response.status_code >= 400:
-                raise status_error(response)
-            return parse(response)
-        except HuggingFaceRouterError as error:
-            delay = retry_wait(settings, error, attempt, deadline=deadline)
-            if delay is None:
-                raise
-        time.sleep(delay)
-        attempt += 1
+
+    def whole(response: httpx.Response) -> Iterator[T]:
+        response.read()
+        yield parse(response)
+
+    results = attempts(settings, method, path, body, whole, require_key=require_key)
+    try:
+        return next(results)
+    finally:
+        results.close()
 
 
 async def asend(
@@ -254,27 +265,13 @@ async def asend(
     require_key: bool = True,
 ) -> T:
     """Async `send`."""
-    client = settings.clients.async_client()
-    request = build_request(
-        settings, client, method, path, body, require_key=require_key
-    )
-    deadline = Deadline(settings.deadline)
-    attempt = 0
-    while True:
-        try:
-            start_attempt(settings, request, deadline)
-            with transport_errors():
-                response = deadline.watch(await client.send(request, stream=True))
-                try:
-                    await response.aread()
-                finally:
-                    await response.aclose()
-            if response.status_code >= 400:
-                raise status_error(response)
-            return parse(response)
-        except HuggingFaceRouterError as error:
-            delay = retry_wait(settings, error, attempt, deadline=deadline)
-            if delay is None:
-                raise
-        await asyncio.sleep(delay)
-        attempt += 1
+
+    async def whole(response: httpx.Response) -> AsyncIterator[T]:
+        await response.aread()
+        yield parse(response)
+
+    results = aattempts(settings, method, path, body, whole, require_key=require_key)
+    try:
+        return await results.__anext__()
+    finally:
+        await results.aclose()

@@ -6,34 +6,26 @@ Everything but the I/O lines is shared: the wire format builds and parses, the
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
-from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
 
-from langchain_hf_router.core import chat_completions, responses
-from langchain_hf_router.core.errors import HuggingFaceRouterError, ServerError
+from langchain_hf_router.core.errors import ServerError
 from langchain_hf_router.core.http import (
-    Deadline,
+    AsyncRead,
+    Read,
+    aattempts,
     asend,
+    attempts,
     body_of,
-    build_request,
-    retry_wait,
     send,
-    start_attempt,
-    status_error,
-    transport_errors,
 )
-from langchain_hf_router.core.options import Warn
 from langchain_hf_router.core.settings import Settings
 from langchain_hf_router.core.stream import (
     UNFORESEEN,
     StreamDecoder,
-    StreamMapper,
     malformed,
 )
 from langchain_hf_router.core.think import split_whole, starts_inside_think
@@ -41,43 +33,13 @@ from langchain_hf_router.core.types import (
     CallOptions,
     GenerateResult,
     OutputPart,
-    PromptMessage,
     ReasoningOutput,
     StreamPart,
     TextOutput,
 )
+from langchain_hf_router.core.wire import WireFormat
 
 logger = logging.getLogger("langchain_hf_router")
-
-
-@dataclass(slots=True)
-class WireFormat:
-    """The pieces of one API's wire format that a `LanguageModel` drives."""
-
-    api: str
-    label: str
-    path: str
-    build_body: Callable[..., dict[str, Any]]
-    parse_response: Callable[[dict[str, Any]], GenerateResult]
-    new_mapper: Callable[[], StreamMapper]
-
-
-CHAT_COMPLETIONS = WireFormat(
-    chat_completions.API,
-    "Chat Completions",
-    chat_completions.PATH,
-    chat_completions.build_body,
-    chat_completions.parse_response,
-    chat_completions.StreamMapper,
-)
-RESPONSES = WireFormat(
-    responses.API,
-    "Responses",
-    responses.PATH,
-    responses.build_body,
-    responses.parse_response,
-    responses.StreamMapper,
-)
 
 
 def _split_think(content: list[OutputPart]) -> list[OutputPart]:
@@ -108,22 +70,6 @@ class LanguageModel:
     def api(self) -> str:
         """`"chat_completions"` or `"responses"`."""
         return self.wire.api
-
-    def build_body(
-        self,
-        prompt: list[PromptMessage],
-        options: CallOptions,
-        *,
-        stream: bool,
-        warn: Warn,
-    ) -> dict[str, Any]:
-        """The JSON body this model would send (validation errors raise here)."""
-        return self.wire.build_body(prompt, options, stream=stream, warn=warn)
-
-    def _request(
-        self, client: httpx.Client | httpx.AsyncClient, body: dict[str, Any]
-    ) -> httpx.Request:
-        return build_request(self.settings, client, "POST", self.wire.path, body)
 
     def _result(self, response: httpx.Response) -> GenerateResult:
         body = body_of(response)
@@ -156,7 +102,25 @@ class LanguageModel:
             max_event_bytes=self.settings.max_event_bytes,
         )
 
-    # --- sync -----------------------------------------------------------------
+    def _parts(self, options: CallOptions) -> Read[StreamPart]:
+        def read(response: httpx.Response) -> Iterator[StreamPart]:
+            decoder = self._decoder(options, response)
+            for chunk in response.iter_bytes():
+                yield from decoder.feed(chunk)
+            yield from decoder.close()
+
+        return read
+
+    def _aparts(self, options: CallOptions) -> AsyncRead[StreamPart]:
+        async def read(response: httpx.Response) -> AsyncIterator[StreamPart]:
+            decoder = self._decoder(options, response)
+            async for chunk in response.aiter_bytes():
+                for part in decoder.feed(chunk):
+                    yield part
+            for part in decoder.close():
+                yield part
+
+        return read
 
     def generate(self, body: dict[str, Any]) -> GenerateResult:
         """Send `body` (from `build_body(stream=False)`) and parse the answer."""
@@ -169,39 +133,8 @@ class LanguageModel:
 
         Failures before the first part are retried; after it, never.
         """
-        client = self.settings.clients.sync_client()
-        request = self._request(client, body)
-        deadline = Deadline(self.settings.deadline)
-        attempt = 0
-        while True:
-            yielded = False
-            try:
-                start_attempt(self.settings, request, deadline)
-                with transport_errors():
-                    response = deadline.watch(client.send(request, stream=True))
-                    try:
-                        if response.status_code >= 400:
-                            response.read()
-                            raise status_error(response)
-                        decoder = self._decoder(options, response)
-                        for chunk in response.iter_bytes():
-                            for part in decoder.feed(chunk):
-                                yielded = True
-                                yield part
-                        yield from decoder.close()
-                        return
-                    finally:
-                        response.close()
-            except HuggingFaceRouterError as error:
-                delay = retry_wait(
-                    self.settings, error, attempt, yielded=yielded, deadline=deadline
-                )
-                if delay is None:
-                    raise
-            time.sleep(delay)
-            attempt += 1
-
-    # --- async ----------------------------------------------------------------
+        path = self.wire.path
+        return attempts(self.settings, "POST", path, body, self._parts(options))
 
     async def agenerate(self, body: dict[str, Any]) -> GenerateResult:
         """Async `generate`."""
@@ -209,40 +142,9 @@ class LanguageModel:
             self.settings, "POST", self.wire.path, self._result, body=body
         )
 
-    async def astream(
+    def astream(
         self, body: dict[str, Any], options: CallOptions
     ) -> AsyncIterator[StreamPart]:
         """Async `stream`."""
-        client = self.settings.clients.async_client()
-        request = self._request(client, body)
-        deadline = Deadline(self.settings.deadline)
-        attempt = 0
-        while True:
-            yielded = False
-            try:
-                start_attempt(self.settings, request, deadline)
-                with transport_errors():
-                    response = await client.send(request, stream=True)
-                    deadline.watch(response)
-                    try:
-                        if response.status_code >= 400:
-                            await response.aread()
-                            raise status_error(response)
-                        decoder = self._decoder(options, response)
-                        async for chunk in response.aiter_bytes():
-                            for part in decoder.feed(chunk):
-                                yielded = True
-                                yield part
-                        for part in decoder.close():
-                            yield part
-                        return
-                    finally:
-                        await response.aclose()
-            except HuggingFaceRouterError as error:
-                delay = retry_wait(
-                    self.settings, error, attempt, yielded=yielded, deadline=deadline
-                )
-                if delay is None:
-                    raise
-            await asyncio.sleep(delay)
-            attempt += 1
+        path = self.wire.path
+        return aattempts(self.settings, "POST", path, body, self._aparts(options))

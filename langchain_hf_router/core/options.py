@@ -3,26 +3,76 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, Final, cast
+from dataclasses import dataclass
+from typing import Any, Final, cast, get_args
 
 from langchain_hf_router.core.errors import InvalidInputError
-from langchain_hf_router.core.types import ProviderOptions, ReasoningEffort
+from langchain_hf_router.core.types import CallOptions, ProviderOptions, ReasoningEffort
 
 Warn = Callable[[str, str], None]
 """`warn(key, message)`: report a setting the chosen API cannot carry.
 
 `key` names the setting so that a caller can warn once per setting."""
 
-PROVIDER_OPTION_KEYS: Final = (
-    "metadata",
-    "instructions",
-    "strict_json_schema",
-    "reasoning_effort",
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """One setting a request can carry: the single record every list is made from.
+
+    Attributes:
+        name: Its name as a call argument, a `CallOptions` attribute, or a key
+            of `provider_options` (and of `ProviderOptions`).
+        provider_option: Given in `provider_options` rather than as an argument.
+        model_field: Also a field of the chat model (a default for every call).
+    """
+
+    name: str
+    provider_option: bool = False
+    model_field: bool = False
+
+
+SETTINGS: Final = (
+    Setting("temperature", model_field=True),
+    Setting("top_p", model_field=True),
+    Setting("max_tokens", model_field=True),
+    Setting("stop", model_field=True),
+    Setting("seed", model_field=True),
+    Setting("tools"),
+    Setting("tool_choice"),
+    Setting("parallel_tool_calls"),
+    Setting("response_format"),
+    Setting("metadata", provider_option=True),
+    Setting("instructions", provider_option=True),
+    Setting("strict_json_schema", provider_option=True),
+    Setting("reasoning_effort", provider_option=True),
 )
-REASONING_EFFORTS_RESPONSES: Final = frozenset({"low", "medium", "high"})
-REASONING_EFFORTS_CHAT: Final = frozenset(
-    {"none", "minimal", "low", "medium", "high", "xhigh"}
-)
+SETTING_NAMES: Final = tuple(setting.name for setting in SETTINGS)
+CALL_SETTINGS: Final = tuple(s.name for s in SETTINGS if not s.provider_option)
+"""Settings given per call as arguments (`invoke(x, temperature=0)`)."""
+PROVIDER_OPTION_KEYS: Final = tuple(s.name for s in SETTINGS if s.provider_option)
+"""Settings given in `provider_options`."""
+MODEL_FIELDS: Final = tuple(s.name for s in SETTINGS if s.model_field)
+"""Settings that are also chat model fields."""
+REASONING_EFFORTS: Final = frozenset(get_args(ReasoningEffort))
+"""Every `reasoning_effort` some API accepts; each format accepts a subset."""
+
+
+def setting_value(options: CallOptions, name: str) -> Any:
+    """The value of setting `name` in `options` (a call option or a provider one)."""
+    if hasattr(options, name):
+        return getattr(options, name)
+    return getattr(options.provider_options, name)
+
+
+def warn_unsent(
+    options: CallOptions, unsent: Mapping[str, str], api: str, warn: Warn
+) -> None:
+    """Warn about each setting in `unsent` that is set: `api` cannot carry it."""
+    for name, label in unsent.items():
+        if setting_value(options, name) not in (None, (), {}):  # 0 and False count
+            warn(name, f"{label} cannot be sent on the {api} API and was not sent")
+
+
 METADATA_MAX_KEYS: Final = 16
 METADATA_MAX_KEY_LENGTH: Final = 64
 METADATA_MAX_VALUE_LENGTH: Final = 512
@@ -96,7 +146,7 @@ def parse_provider_options(raw: Mapping[str, Any] | None) -> ProviderOptions:
         )
         raise InvalidInputError(msg)
     if effort is not None:
-        check_effort(effort, REASONING_EFFORTS_CHAT, "any API")
+        check_effort(effort, REASONING_EFFORTS, "any API")
     return ProviderOptions(
         metadata=dict(metadata) if metadata is not None else None,
         instructions=instructions,

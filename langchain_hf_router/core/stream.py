@@ -35,10 +35,11 @@ from langchain_hf_router.core.wire_json import WireShapeError
 class StreamMapper(Protocol):
     """What each wire format provides to map its parsed events."""
 
-    done: bool
-
     def feed(self, event: dict[str, Any]) -> list[StreamPart]:
         """Parts for one parsed event."""
+
+    def end_of_stream(self) -> None:
+        """The server sent `data: [DONE]`."""
 
     def finish(self) -> StreamFinish:
         """The closing part."""
@@ -203,7 +204,7 @@ class StreamDecoder:
         data = event.data
         self._events += 1
         if data == "[DONE]":
-            self._mapper.done = True
+            self._mapper.end_of_stream()
             return
         if event.event == "error":
             _raise_error_event(data)

@@ -6,8 +6,6 @@ from typing import Any
 
 from langchain_hf_router.core.errors import InvalidInputError
 
-_HOW = "bind tools with bind_tools(...), which converts functions and models"
-
 
 def check_tool(tool: object) -> dict[str, Any]:
     """`tool` if it is a sendable definition (Chat shape, or a typed tool like MCP).
@@ -18,7 +16,7 @@ def check_tool(tool: object) -> dict[str, Any]:
             without `server_label` or `server_url`.
     """
     if not isinstance(tool, dict) or not isinstance(tool.get("type"), str):
-        msg = f"Tool {tool!r:.80} is not a tool definition dict with a 'type'; {_HOW}."
+        msg = f"Tool {tool!r:.80} is not a tool definition dict with a 'type'"
         raise InvalidInputError(msg)
     if tool["type"] == "mcp":
         return _check_mcp(tool)
@@ -29,15 +27,14 @@ def check_tool(tool: object) -> dict[str, Any]:
     if not isinstance(name, str) or not name:
         msg = (
             f"Function tool {tool!r:.80} has no function name; expected "
-            f"{{'type': 'function', 'function': {{'name': ..., 'parameters': ...}}}}; "
-            f"{_HOW}."
+            "{'type': 'function', 'function': {'name': ..., 'parameters': ...}}"
         )
         raise InvalidInputError(msg)
     parameters = function.get("parameters") if isinstance(function, dict) else None
     if parameters is not None and not isinstance(parameters, dict):
         msg = (
             f"Tool {name!r}: parameters must be a JSON-schema object (a dict), got "
-            f"{type(parameters).__name__}."
+            f"{type(parameters).__name__}"
         )
         raise InvalidInputError(msg)
     return tool
@@ -49,7 +46,7 @@ def _check_mcp(tool: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(tool.get(key), str) or not tool[key]:
             msg = (
                 f"MCP tool {tool!r:.120} needs {key!r} (a non-empty string); expected "
-                "{'type': 'mcp', 'server_label': ..., 'server_url': ...}."
+                "{'type': 'mcp', 'server_label': ..., 'server_url': ...}"
             )
             raise InvalidInputError(msg)
     return tool

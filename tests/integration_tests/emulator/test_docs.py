@@ -66,6 +66,7 @@ EXPECTED_PAGES = (
     "images.md",
     "migrate-from-chathuggingface.md",
     "migrate-from-chatopenai.md",
+    "architecture.md",
 )
 
 NO_REQUEST = "<!-- docs: no-request -->"

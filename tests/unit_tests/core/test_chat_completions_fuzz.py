@@ -3,7 +3,7 @@
 Mutation fuzz: valid whole answers and streams (recorded ones and a few built here)
 with one to three values at random JSON paths replaced by a value of another kind
 (null, numbers, NaN, strings, lists, objects, booleans, a 3000-deep list) or deleted;
-`parse_response` and `StreamMapper` may then raise only `WireShapeError` or the
+`parse_response` and `ChatChunkMapper` may then raise only `WireShapeError` or the
 package's own errors. Tool-call fuzz: one to four calls with random names and
 arguments, the arguments cut into fragments interleaved between the calls, with or
 without `index` (then each call comes whole before the next, its id on its first
@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from langchain_hf_router.core.chat_completions import StreamMapper, parse_response
+from langchain_hf_router.core.chat_completions import ChatChunkMapper, parse_response
 from langchain_hf_router.core.errors import HuggingFaceRouterError
 from langchain_hf_router.core.types import StreamPart, ToolCallDelta
 from langchain_hf_router.core.wire_json import WireShapeError
@@ -213,7 +213,7 @@ def _stream(rng: random.Random) -> bool:
     chunks = json.loads(rng.choice(streams()))
     for _ in range(rng.randint(1, 3)):
         mutate(rng.choice(chunks), rng)
-    mapper = StreamMapper()
+    mapper = ChatChunkMapper()
     try:
         for each in chunks:
             mapper.feed(each)
@@ -227,7 +227,7 @@ def test_the_unmutated_sources_are_read():
     for body in answers():
         assert parse_response(json.loads(body)).finish_reason is not None
     for chunks in streams():
-        mapper = StreamMapper()
+        mapper = ChatChunkMapper()
         for each in json.loads(chunks):
             mapper.feed(each)
         assert mapper.complete
@@ -336,7 +336,7 @@ def _tool_stream_case(rng: random.Random) -> None:
     per_call = [_deltas(call, rng, style) for call in calls]
     deltas = _interleave(per_call, rng, mixed=style["indexed"])
     chunks = _chunks(deltas, rng, grouped=style["indexed"])
-    mapper = StreamMapper()
+    mapper = ChatChunkMapper()
     parts = [part for each in chunks for part in mapper.feed(each)]
     first_seen = sorted(
         calls,

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from wire_bodies import deep_object
 
-from langchain_hf_router.core.chat_completions import StreamMapper, parse_response
+from langchain_hf_router.core.chat_completions import ChatChunkMapper, parse_response
 from langchain_hf_router.core.errors import RateLimitError, ServerError
 from langchain_hf_router.core.types import (
     ReasoningOutput,
@@ -47,7 +47,7 @@ def call_delta(**fields: Any) -> dict[str, Any]:
 
 
 def feed(*chunks: dict[str, Any]) -> list[StreamPart]:
-    mapper = StreamMapper()
+    mapper = ChatChunkMapper()
     parts: list[StreamPart] = []
     for each in chunks:
         parts.extend(mapper.feed(each))
@@ -298,7 +298,7 @@ def test_a_wrong_shape_in_a_stream_chunk_names_its_path(
     data: dict[str, Any], message: str
 ):
     with pytest.raises(WireShapeError) as caught:
-        StreamMapper().feed(data)
+        ChatChunkMapper().feed(data)
     assert str(caught.value) == message
 
 
@@ -468,7 +468,7 @@ def test_a_new_id_at_a_known_index_is_a_new_call():
 def test_finish_reason_error_in_a_stream_gives_the_servers_message():
     failed = chunk({}, "error")
     failed["choices"][0]["error"] = {"message": "upstream crashed", "code": "boom"}
-    mapper = StreamMapper()
+    mapper = ChatChunkMapper()
     mapper.feed(chunk({"content": "Hal"}))
     with pytest.raises(ServerError) as caught:
         mapper.feed(failed)

@@ -639,7 +639,7 @@ STREAMS: dict[str, Callable[[], bytes]] = {
 def stream_of(name: str, *, seed: int | None = None) -> Streamed:
     data = STREAMS[name]()
     chunks = [data] if seed is None else random_chunks(data, seed)
-    return decode(chat_completions.StreamMapper(), chunks)
+    return decode(chat_completions.ChatChunkMapper(), chunks)
 
 
 def naive_events(data: bytes) -> list[dict[str, Any]]:
@@ -774,7 +774,7 @@ def test_fireworks_deepseek_r1_stream_as_the_model_would_decode_it():
     for seed in (None, 0, 1):
         chunks = [data] if seed is None else random_chunks(data, seed)
         streamed = decode(
-            chat_completions.StreamMapper(), chunks, starts_inside_think=True
+            chat_completions.ChatChunkMapper(), chunks, starts_inside_think=True
         )
         assert (streamed.reasoning, streamed.text) == (
             expected.reasoning,
@@ -791,10 +791,10 @@ def test_a_stream_cut_before_its_end_raises_broken_stream():
     finish_at = data.rindex(b"data: ", 0, finish_at)
     for cut in [*range(0, finish_at, 97), finish_at]:
         with pytest.raises(BrokenStreamError) as caught:
-            decode(chat_completions.StreamMapper(), [data[:cut]])
+            decode(chat_completions.ChatChunkMapper(), [data[:cut]])
         assert isinstance(caught.value, HuggingFaceRouterError)
     with pytest.raises(BrokenStreamError, match="ended before"):
-        decode(chat_completions.StreamMapper(), [data[:finish_at]])
+        decode(chat_completions.ChatChunkMapper(), [data[:finish_at]])
 
 
 def non_ascii_stream() -> bytes:
@@ -806,7 +806,7 @@ def non_ascii_stream() -> bytes:
 def test_raw_utf8_text_in_a_stream():
     for seed in range(5):
         streamed = decode(
-            chat_completions.StreamMapper(), random_chunks(non_ascii_stream(), seed)
+            chat_completions.ChatChunkMapper(), random_chunks(non_ascii_stream(), seed)
         )
         assert streamed.text == "Hello ça 😀 from the LiteLLM mock!"
 
@@ -820,13 +820,13 @@ def test_undecodable_bytes_raise_broken_stream(where: str):
     else:
         data = data[:at] + b"\xff" + data[at + 4 :]
     with pytest.raises(BrokenStreamError):
-        decode(chat_completions.StreamMapper(), [data])
+        decode(chat_completions.ChatChunkMapper(), [data])
 
 
 def test_recorded_event_that_is_not_json_raises_and_quotes_it():
     data = tape(BROKEN_TAPE)["response"]["body"].encode()
     with pytest.raises(BrokenStreamError) as caught:
-        decode(chat_completions.StreamMapper(), random_chunks(data, 0))
+        decode(chat_completions.ChatChunkMapper(), random_chunks(data, 0))
     message = str(caught.value)
     assert "not JSON" in message
     assert '{"id":"chatcmpl-f75a0132-920e-4700-b366-bfe92b75f3d6"' in message
@@ -835,20 +835,20 @@ def test_recorded_event_that_is_not_json_raises_and_quotes_it():
 def test_an_html_error_page_in_a_stream_is_quoted():
     data = b"data: <html>502 Bad Gateway</html>\n\n"
     with pytest.raises(BrokenStreamError, match="<html>502 Bad Gateway</html>"):
-        decode(chat_completions.StreamMapper(), [data])
+        decode(chat_completions.ChatChunkMapper(), [data])
 
 
 def test_a_long_event_is_quoted_in_part():
     data = b"data: " + b"x" * 5000 + b"\n\n"
     with pytest.raises(BrokenStreamError) as caught:
-        decode(chat_completions.StreamMapper(), [data])
+        decode(chat_completions.ChatChunkMapper(), [data])
     assert "x" * 200 in str(caught.value)
     assert len(str(caught.value)) < 400
 
 
 def test_an_event_that_is_not_an_object_raises():
     with pytest.raises(BrokenStreamError, match="not an object"):
-        decode(chat_completions.StreamMapper(), [b"data: [1, 2]\n\n"])
+        decode(chat_completions.ChatChunkMapper(), [b"data: [1, 2]\n\n"])
 
 
 def test_an_error_event_inside_a_stream_raises():
@@ -857,4 +857,4 @@ def test_an_error_event_inside_a_stream_raises():
     data = STREAMS["llamacpp-03-usage"]()[:400].rsplit(b"\n\n", 1)[0] + b"\n\n"
     data += b"data: " + json.dumps(error).encode() + b"\n\n"
     with pytest.raises(HuggingFaceRouterError, match="Template error"):
-        decode(chat_completions.StreamMapper(), [data])
+        decode(chat_completions.ChatChunkMapper(), [data])

@@ -11,14 +11,13 @@ from typing import Any
 
 import pytest
 
+from langchain_hf_router.core import chat_completions, responses
 from langchain_hf_router.core.errors import InvalidInputError
 from langchain_hf_router.core.options import (
     METADATA_MAX_KEY_LENGTH,
     METADATA_MAX_KEYS,
     METADATA_MAX_VALUE_LENGTH,
     PROVIDER_OPTION_KEYS,
-    REASONING_EFFORTS_CHAT,
-    REASONING_EFFORTS_RESPONSES,
     check_effort,
     merge_provider_options,
     parse_provider_options,
@@ -153,14 +152,14 @@ def test_metadata_is_copied():
 
 
 def test_reasoning_effort_sets():
-    assert frozenset({"low", "medium", "high"}) == REASONING_EFFORTS_RESPONSES
+    assert frozenset({"low", "medium", "high"}) == responses.FORMAT.reasoning_efforts
     assert (
         frozenset({"none", "minimal", "low", "medium", "high", "xhigh"})
-        == REASONING_EFFORTS_CHAT
+        == chat_completions.FORMAT.reasoning_efforts
     )
 
 
-@pytest.mark.parametrize("effort", sorted(REASONING_EFFORTS_CHAT))
+@pytest.mark.parametrize("effort", sorted(chat_completions.FORMAT.reasoning_efforts))
 def test_any_chat_effort_is_a_valid_option(effort: str):
     assert parse_provider_options({"reasoning_effort": effort}).reasoning_effort == (
         effort
@@ -169,10 +168,11 @@ def test_any_chat_effort_is_a_valid_option(effort: str):
 
 def test_check_effort_names_the_api_and_the_choices():
     assert (
-        check_effort("low", REASONING_EFFORTS_RESPONSES, "the Responses API") == "low"
+        check_effort("low", responses.FORMAT.reasoning_efforts, "the Responses API")
+        == "low"
     )
     with pytest.raises(InvalidInputError) as caught:
-        check_effort("minimal", REASONING_EFFORTS_RESPONSES, "the Responses API")
+        check_effort("minimal", responses.FORMAT.reasoning_efforts, "the Responses API")
     assert str(caught.value) == (
         "reasoning_effort='minimal' is not accepted by the Responses API; "
         "choose one of high, low, medium."

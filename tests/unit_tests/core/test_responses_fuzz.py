@@ -7,7 +7,7 @@ it: deltas with the item's id, without one or with another; items announced with
 their id, without, with another, or by `call_id` alone; announcements repeated;
 `.done` events with any of those ids or dropped; text and arguments split at
 random, streamed in part, or given whole only when done; annotations streamed or
-not. A fresh `StreamMapper` must add the stream up to what `parse_response` makes
+not. A fresh `ResponsesEventMapper` must add the stream up to what `parse_response` makes
 of the final response: the same text, reasoning, calls (by index), annotations
 and finish reason, each call's id and name given once. 4 seeds x 600 answers.
 
@@ -337,7 +337,7 @@ OWN_ERRORS = (WireShapeError, HuggingFaceRouterError)
 
 
 def feed_all(events: list[dict[str, Any]]) -> None:
-    mapper = responses.StreamMapper()
+    mapper = responses.ResponsesEventMapper()
     for event in events:
         mapper.feed(event)
     mapper.finish()

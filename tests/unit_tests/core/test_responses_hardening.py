@@ -154,7 +154,7 @@ class Out:
 
 def collect(events: list[dict[str, Any]]) -> Out:
     """A fresh mapper fed `events` (the last must end the answer)."""
-    mapper = responses.StreamMapper()
+    mapper = responses.ResponsesEventMapper()
     out = Out()
     for event in events:
         for part in mapper.feed(event):
@@ -307,7 +307,7 @@ def test_mcp_items_with_wrong_types_name_the_path():
 )
 def test_a_wrong_typed_event_names_the_path(event: dict[str, Any], message: str):
     with pytest.raises(WireShapeError, match=re.escape(message)):
-        responses.StreamMapper().feed(event)
+        responses.ResponsesEventMapper().feed(event)
 
 
 def test_deeply_nested_annotations_give_a_shape_error_not_a_recursion_error():
@@ -706,7 +706,7 @@ def test_stream_gives_each_annotation_once(streamed: int, in_done: bool):
 
 def test_annotations_only_in_the_done_item_come_from_it_once():
     final = message("Sky.", annotations=[URL])
-    mapper = responses.StreamMapper()
+    mapper = responses.ResponsesEventMapper()
     mapper.feed(added(empty(final)))
     mapper.feed(text_delta("Sky."))
     parts = mapper.feed(done(final))
@@ -770,13 +770,13 @@ def test_an_error_event_gives_the_servers_message(
     event: dict[str, Any], message: str, code: str | None
 ):
     with pytest.raises(HuggingFaceRouterError) as caught:
-        responses.StreamMapper().feed(event)
+        responses.ResponsesEventMapper().feed(event)
     assert message in caught.value.message
     assert caught.value.code == code
 
 
 def test_an_event_without_type_or_error_is_ignored():
-    mapper = responses.StreamMapper()
+    mapper = responses.ResponsesEventMapper()
     assert mapper.feed({}) == []
     assert mapper.feed({"error": None, "message": "keep-alive"}) == []
     assert mapper.feed({"type": "response.future_event", "error": "x"}) == []
@@ -784,5 +784,5 @@ def test_an_event_without_type_or_error_is_ignored():
 
 def test_a_message_of_another_json_type_is_shown_as_json_text():
     with pytest.raises(ServerError) as caught:
-        responses.StreamMapper().feed({"type": "error", "message": ["a", "b"]})
+        responses.ResponsesEventMapper().feed({"type": "error", "message": ["a", "b"]})
     assert json.loads(caught.value.message) == ["a", "b"]

@@ -174,10 +174,12 @@ def test_approvals_go_before_the_user_text_and_alone_send_no_message():
     ids=["mcp-item", "approval"],
 )
 def test_chat_completions_refuses_mcp_history(turn: PromptMessage):
-    with pytest.raises(InvalidInputError, match="api='responses'"):
+    # The core names the API that can carry it; the chat model adds "use api=...".
+    with pytest.raises(InvalidInputError, match="Responses API") as caught:
         chat_completions.build_body(
             [turn], CallOptions(model="m"), stream=False, warn=lambda *_: None
         )
+    assert caught.value.needs_api == "responses"
 
 
 @pytest.mark.parametrize(
@@ -300,7 +302,7 @@ def streamed(events: list[dict[str, Any]]) -> list[Streamed]:
     """The stream read whole, and cut into small pieces."""
     data = sse(events)
     return [
-        decode(responses.StreamMapper(), chunks)
+        decode(responses.ResponsesEventMapper(), chunks)
         for chunks in ([data], random_chunks(data, seed=5))
     ]
 
