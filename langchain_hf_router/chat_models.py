@@ -23,6 +23,7 @@ from langchain_core.runnables import Runnable
 from langchain_core.utils import secret_from_env
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import (
+    AliasChoices,
     BaseModel,
     ConfigDict,
     Field,
@@ -32,6 +33,12 @@ from pydantic import (
 )
 from typing_extensions import Self
 
+from langchain_hf_router.arguments import (
+    check_extra,
+    closest,
+    hide_keys,
+    sort_arguments,
+)
 from langchain_hf_router.core import types as core
 from langchain_hf_router.core.catalog import ProviderOffer, loaded_catalog
 from langchain_hf_router.core.errors import (
@@ -85,8 +92,10 @@ ApiChoice = str
 
 # `stop` comes as `_generate`'s own argument, the others as keyword arguments.
 _CALL_KWARGS = frozenset(
-    {*CALL_SETTINGS, "model", "provider_options", "stream"} - {"stop"}
+    {*CALL_SETTINGS, "model", "provider_options", "stream", "extra_body"} - {"stop"}
 )
+_CALL_ALIASES = {"max_completion_tokens": "max_tokens"}
+"""Call arguments accepted under the name `ChatOpenAI` users type."""
 BILL_TO_HEADER = "X-HF-Bill-To"
 _CATALOG_CAPABILITIES = {
     "tool_calling": "tools",
@@ -125,10 +134,13 @@ class ChatHuggingFaceRouter(BaseChatModel):
     blocks ahead of the answer; `message.text` is the answer alone.
     """
 
-    model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(
+        populate_by_name=True, arbitrary_types_allowed=True, hide_input_in_errors=True
+    )
 
-    model: str
-    """Model id on the router, optionally with a `:provider` or `:policy` suffix."""
+    model: str = Field(validation_alias=AliasChoices("model", "model_name"))
+    """Model id on the router, optionally with a `:provider` or `:policy` suffix
+    (`model_name=` is accepted too)."""
     api: ApiChoice = AUTO
     """Which router API to call: `"chat_completions"`, `"responses"` or `"auto"`,
     which uses Chat Completions unless the call needs what only the Responses API
@@ -150,17 +162,43 @@ class ChatHuggingFaceRouter(BaseChatModel):
     """Organization to bill (sent as `X-HF-Bill-To`)."""
     temperature: float | None = None
     """Sampling temperature."""
-    max_tokens: int | None = None
-    """Answer budget (`max_tokens` on Chat, `max_output_tokens` on Responses)."""
+    max_tokens: int | None = Field(
+        default=None,
+        validation_alias=AliasChoices("max_tokens", "max_completion_tokens"),
+    )
+    """Answer budget (`max_tokens` on Chat, `max_output_tokens` on Responses;
+    `max_completion_tokens=` is accepted too)."""
     top_p: float | None = None
     """Nucleus sampling mass."""
     stop: list[str] | None = None
     """Stop sequences (Chat Completions only; the Responses API cannot carry them)."""
     seed: int | None = None
     """Sampling seed (Chat Completions only)."""
-    timeout: float | None = DEFAULT_TIMEOUT
+    frequency_penalty: float | None = None
+    """Penalise tokens by how often they already appeared (Chat Completions only)."""
+    presence_penalty: float | None = None
+    """Penalise tokens that already appeared at all (Chat Completions only)."""
+    logprobs: bool | None = None
+    """Return the answer's token log probabilities, in
+    `response_metadata["logprobs"]` (Chat Completions only)."""
+    top_logprobs: int | None = None
+    """How many likeliest tokens to list at each position (needs `logprobs=True`)."""
+    parallel_tool_calls: bool | None = None
+    """Allow several tool calls in one answer (Chat Completions only; `bind_tools`
+    takes it per binding too)."""
+    model_kwargs: dict[str, Any] = Field(default_factory=dict)
+    """Other request-body keys for every call (`{"top_k": 20}`), sent as they are
+    on either API. Unknown constructor arguments land here, with a warning."""
+    extra_body: dict[str, Any] | None = None
+    """Keys merged into every request body last, as they are; a call's own
+    `extra_body=` is merged over these."""
+    timeout: float | None = Field(
+        default=DEFAULT_TIMEOUT,
+        validation_alias=AliasChoices("timeout", "request_timeout"),
+    )
     """Seconds to wait for each read (a stream silent this long fails), each write
-    and a free pooled connection; None waits forever."""
+    and a free pooled connection; None waits forever (`request_timeout=` is
+    accepted too)."""
     connect_timeout: float | None = DEFAULT_CONNECT_TIMEOUT
     """Seconds to wait for a connection to be made."""
     max_retries: int = DEFAULT_MAX_RETRIES
@@ -193,11 +231,31 @@ class ChatHuggingFaceRouter(BaseChatModel):
     _warned: set[tuple[str, str]] = PrivateAttr(default_factory=set)
     """Warnings given once per model: (API, setting) and ("profile", capability)."""
 
+    @model_validator(mode="before")
+    @classmethod
+    def _sort_arguments(cls, values: Any) -> Any:
+        """Misspellings are errors; other unknown names go to `model_kwargs`."""
+        if not isinstance(values, dict):
+            return values
+        hide_keys(values)  # in place: a validation error quotes this very dict
+        names = set(cls.model_fields)
+        for name, info in cls.model_fields.items():
+            if isinstance(info.validation_alias, AliasChoices):
+                choices = {str(c) for c in info.validation_alias.choices}
+                if len(choices & set(values)) > 1:
+                    given = " and ".join(sorted(choices & set(values)))
+                    msg = f"{given} name the same setting ({name}); give one."
+                    raise InvalidInputError(msg)
+                names |= choices
+        return sort_arguments(dict(values), names)
+
     @model_validator(mode="after")
     def _check(self) -> Self:
         if self.api != AUTO:
             wire_format(self.api)
         parse_provider_options(self.provider_options)
+        if self.extra_body is not None:
+            check_extra(self.extra_body, "extra_body")
         route(self.model, self.provider)
         if self.provider:
             catalog = loaded_catalog(self.base_url)
@@ -230,6 +288,8 @@ class ChatHuggingFaceRouter(BaseChatModel):
             "api": self.api,
             "base_url": self.base_url,
             **{name: getattr(self, name) for name in MODEL_FIELDS},
+            "model_kwargs": self.model_kwargs,
+            "extra_body": self.extra_body,
             "provider_options": self.provider_options,
             "provider": self.provider,
         }
@@ -395,13 +455,7 @@ class ChatHuggingFaceRouter(BaseChatModel):
         *,
         stream: bool,
     ) -> tuple[LanguageModel, dict[str, Any], core.CallOptions]:
-        unknown = sorted(set(kwargs) - _CALL_KWARGS)
-        if unknown:
-            msg = (
-                f"Unknown call argument(s) {', '.join(map(repr, unknown))}; "
-                f"accepted: {', '.join(sorted(_CALL_KWARGS))}."
-            )
-            raise InvalidInputError(msg)
+        kwargs = _call_arguments(kwargs)
         prompt = to_prompt(messages)
         if self._lacks("image_inputs") and any(
             isinstance(part, core.ImagePart)
@@ -431,7 +485,11 @@ class ChatHuggingFaceRouter(BaseChatModel):
             **settings,
         )
         model = self._language_model(api)
-        return model, self._body(model, prompt, options, stream=stream), options
+        body = self._body(model, prompt, options, stream=stream)
+        body.update(self.model_kwargs)
+        body.update(self.extra_body or {})
+        body.update(check_extra(kwargs.get("extra_body") or {}, "extra_body"))
+        return model, body, options
 
     def _body(
         self,
@@ -570,7 +628,10 @@ class ChatHuggingFaceRouter(BaseChatModel):
             OutputParserException: The answer does not parse (carries the raw text).
         """
         if kwargs:
-            msg = f"Unknown argument(s) for with_structured_output: {sorted(kwargs)}."
+            name = sorted(kwargs)[0]
+            near = closest(name, ("schema", "method", "include_raw", "strict"))
+            hint = f"; did you mean {near!r}?" if near else ""
+            msg = f"Unknown argument {name!r} for with_structured_output{hint}"
             raise InvalidInputError(msg)
         if method == "json_schema":
             self._check_capability(
@@ -579,6 +640,29 @@ class ChatHuggingFaceRouter(BaseChatModel):
         return structured_output(
             self, schema, method=method, include_raw=include_raw, strict=strict
         )
+
+
+def _call_arguments(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """A call's arguments under their own names; an unknown one is an error."""
+    for alias, name in _CALL_ALIASES.items():
+        if alias in kwargs:
+            if name in kwargs:
+                msg = f"{alias} and {name} name the same setting; give one."
+                raise InvalidInputError(msg)
+            kwargs = {**kwargs, name: kwargs[alias]}
+            del kwargs[alias]
+    unknown = sorted(set(kwargs) - _CALL_KWARGS)
+    if unknown:
+        name = unknown[0]
+        near = closest(name, _CALL_KWARGS)
+        hint = f"did you mean {near!r}? " if near else ""
+        msg = (
+            f"Unknown call argument {name!r}: {hint}To send it in the request "
+            f"body as it is, pass extra_body={{{name!r}: ...}}. The call "
+            f"arguments are {', '.join(sorted(_CALL_KWARGS))}."
+        )
+        raise InvalidInputError(msg)
+    return kwargs
 
 
 def _convert_tool(tool: Any, strict: bool | None) -> dict[str, Any]:

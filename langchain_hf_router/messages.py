@@ -260,8 +260,11 @@ def usage_metadata(usage: core.Usage | None) -> UsageMetadata | None:
 def response_metadata(
     info: core.ResponseInfo, finish_reason: str | None, api: str
 ) -> dict[str, Any]:
-    """The same keys for an invoked message and for a stream's one metadata chunk."""
-    return {
+    """The same keys for an invoked message and for a stream's one metadata chunk.
+
+    `logprobs` is there only when the server sent them (`logprobs=True`).
+    """
+    metadata: dict[str, Any] = {
         "model_name": info.model,
         "finish_reason": finish_reason,
         "id": info.id,
@@ -269,6 +272,9 @@ def response_metadata(
         "model_provider": MODEL_PROVIDER,
         "api": api,
     }
+    if info.logprobs is not None:
+        metadata["logprobs"] = {"content": info.logprobs}
+    return metadata
 
 
 def _tool_calls(

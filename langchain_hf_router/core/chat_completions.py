@@ -86,6 +86,10 @@ _FIELDS: Final = {
     "top_p": "top_p",
     "max_tokens": "max_tokens",
     "seed": "seed",
+    "frequency_penalty": "frequency_penalty",
+    "presence_penalty": "presence_penalty",
+    "logprobs": "logprobs",
+    "top_logprobs": "top_logprobs",
     "tool_choice": "tool_choice",
     "parallel_tool_calls": "parallel_tool_calls",
 }
@@ -161,6 +165,12 @@ def build_body(
     messages = [_message(m) for m in prompt]
     if provider.instructions:
         messages.insert(0, {"role": "system", "content": provider.instructions})
+    if options.top_logprobs is not None and not options.logprobs:
+        msg = (
+            f"top_logprobs={options.top_logprobs} needs logprobs=True: the server "
+            "gives the top candidates only with the log probabilities"
+        )
+        raise InvalidInputError(msg)
     body: dict[str, Any] = {"model": options.model, "messages": messages}
     copy_set(body, options, _FIELDS)
     warn_unsent(options, FORMAT.unsent, FORMAT.label, warn)
@@ -291,6 +301,18 @@ def _info(body: dict[str, Any]) -> ResponseInfo:
     )
 
 
+def _token_logprobs(raw: Any) -> list[dict[str, Any]]:
+    """The token entries of a choice's `logprobs`: `{"content": [...]}` or a list.
+
+    Metadata only, like `created`: entries of another shape are left out (some
+    providers send `[]` or `null` when none were asked for).
+    """
+    entries = raw.get("content") if raw.__class__ is dict else raw
+    if entries.__class__ is not list:
+        return []
+    return [entry for entry in entries if entry.__class__ is dict]
+
+
 def _arguments(raw: Any, where: str) -> str:
     """Arguments as JSON text (TGI 1.4 sends an object)."""
     if raw is None:
@@ -338,12 +360,15 @@ def parse_response(body: dict[str, Any]) -> GenerateResult:
         content.append(TextOutput(answer))
     where = "choices[0].message.tool_calls"
     calls = objects(message.get("tool_calls"), where)
+    info = _info(body)
+    if choice.get("logprobs") is not None:
+        info.logprobs = _token_logprobs(choice["logprobs"])
     return GenerateResult(
         content=content,
         tool_calls=[_tool_call(call, f"{where}[{i}]") for i, call in enumerate(calls)],
         finish_reason=finish_reason,
         usage=_usage(body.get("usage")),
-        info=_info(body),
+        info=info,
     )
 
 
@@ -430,7 +455,7 @@ class _ToolCalls:
 class ChatChunkMapper:
     """Maps parsed stream chunks to stream parts; one instance per stream."""
 
-    __slots__ = ("_calls", "_done", "_finish", "_info", "_usage")
+    __slots__ = ("_calls", "_done", "_finish", "_info", "_logprobs", "_usage")
 
     def __init__(self) -> None:
         self._info: ResponseInfo | None = None
@@ -438,6 +463,7 @@ class ChatChunkMapper:
         self._usage: Usage | None = None
         self._calls = _ToolCalls()
         self._done = False
+        self._logprobs: list[dict[str, Any]] | None = None
 
     def feed(self, chunk: dict[str, Any]) -> list[StreamPart]:
         """Parts for one chunk (often exactly one text delta)."""
@@ -471,9 +497,23 @@ class ChatChunkMapper:
             if delta.get("tool_calls") is not None:
                 where = _at(choices, choice, "delta.tool_calls")
                 parts.extend(self._calls.parts(delta["tool_calls"], where))
-            if choice.get("finish_reason") is not None:
-                self._finish = _finish(choices, choice, chunk) or self._finish
+            if (
+                choice.get("finish_reason") is not None
+                or choice.get("logprobs") is not None
+            ):
+                self._tail(choices, choice, chunk)
         return parts
+
+    def _tail(
+        self, choices: list[Any], choice: dict[str, Any], chunk: dict[str, Any]
+    ) -> None:
+        """What a choice says besides its delta: token log probabilities, the end."""
+        if choice.get("logprobs") is not None:
+            if self._logprobs is None:
+                self._logprobs = []
+            self._logprobs.extend(_token_logprobs(choice["logprobs"]))
+        if choice.get("finish_reason") is not None:
+            self._finish = _finish(choices, choice, chunk) or self._finish
 
     def _head(self, chunk: dict[str, Any]) -> None:
         """What a chunk says besides its choices: an error, the usage, the ids."""
@@ -486,11 +526,9 @@ class ChatChunkMapper:
 
     def finish(self) -> StreamFinish:
         """The closing part, once the stream has ended."""
-        return StreamFinish(
-            finish_reason=self._finish,
-            usage=self._usage,
-            info=self._info or ResponseInfo(),
-        )
+        info = self._info or ResponseInfo()
+        info.logprobs = self._logprobs
+        return StreamFinish(finish_reason=self._finish, usage=self._usage, info=info)
 
     def end_of_stream(self) -> None:
         """`data: [DONE]`: the stream is whole even without a finish reason."""

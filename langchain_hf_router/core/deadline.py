@@ -14,16 +14,17 @@ from langchain_hf_router.core.settings import Settings
 class Deadline:
     """An optional bound on one whole call: its attempts, waits and body reads."""
 
-    __slots__ = ("end", "seconds")
+    __slots__ = ("address", "end", "seconds")
 
-    def __init__(self, seconds: float | None) -> None:
+    def __init__(self, seconds: float | None, address: str) -> None:
         self.seconds = seconds
+        self.address = address
         self.end = None if seconds is None else time.monotonic() + seconds
 
     def passed(self) -> APITimeoutError:
-        """The error for a call that passed its deadline."""
-        msg = f"the call passed its deadline of {self.seconds:g} s"
-        return APITimeoutError(msg, retryable=False)
+        """The error for a call (to `address`) that passed its deadline."""
+        msg = f"the call to {self.address} passed its deadline of {self.seconds:g} s"
+        return APITimeoutError(msg, retryable=False, address=self.address)
 
     def check(self) -> None:
         """Raise `passed()` once the deadline is behind us."""

@@ -76,9 +76,14 @@ class HuggingFaceRouterError(ModelError):
         excerpt: The start of the malformed event or answer, when one is quoted.
         is_retryable: Whether sending the same request again may succeed.
         retry_after: Seconds the server asked to wait before a retry, if it did.
+        address: Where the request went (`scheme://host:port`), once it was sent.
+        attempts: How many times the request was sent, once it was.
     """
 
     default_retryable: ClassVar[bool] = False
+    # Whether the message counts the attempts even when there was one: where
+    # retries (`max_retries=`) are part of the remedy.
+    _counts_one_attempt: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -94,6 +99,7 @@ class HuggingFaceRouterError(ModelError):
         excerpt: str | None = None,
         retryable: bool | None = None,
         retry_after: float | None = None,
+        address: str | None = None,
     ) -> None:
         self.message = message
         self.status_code = status_code
@@ -106,12 +112,25 @@ class HuggingFaceRouterError(ModelError):
         self._excerpt = excerpt[: EXCERPT_LIMIT + _EXCERPT_MARGIN] if excerpt else None
         self.is_retryable = self.default_retryable if retryable is None else retryable
         self.retry_after = retry_after
+        self.address = address
+        self.attempts: int | None = None
         super().__init__(self._render())
 
     @property
     def excerpt(self) -> str | None:
         """The quoted start of a malformed event or answer (at most 200 characters)."""
         return _cut(self._excerpt)
+
+    def tried(self, address: str, attempts: int) -> None:
+        """Record where the call went and how many attempts it made.
+
+        The message counts the attempts when there were several, or when
+        retries are part of the remedy (connection failures, timeouts).
+        """
+        if self.address is None:
+            self.address = address
+        self.attempts = attempts
+        self.args = (self._render(),)
 
     def redact(self, secret: str | None) -> None:
         """Replace `secret` (the API key) in every string this error carries.
@@ -134,11 +153,23 @@ class HuggingFaceRouterError(ModelError):
         text = f"{head}{self.message}"
         if self._excerpt:
             text += f": {_cut(self._excerpt)!r}"
+        notes = []
+        if self.attempts is not None and (
+            self.attempts > 1 or self._counts_one_attempt
+        ):
+            notes.append(f"after {plural(self.attempts, 'attempt')}")
         if self.hint:
-            text += f" ({self.hint})"
+            notes.append(self.hint)
+        if notes:
+            text += f" ({'; '.join(notes)})"
         if self.request_id:
             text += f" [request id: {self.request_id}]"
         return text
+
+
+def plural(count: int, noun: str) -> str:
+    """`count` and `noun`, in the plural unless `count` is 1: "3 attempts"."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def _cut(text: str | None) -> str | None:
@@ -230,16 +261,18 @@ class APIConnectionError(HuggingFaceRouterError, ModelConnectionError):
     """The server could not be reached, or the connection broke."""
 
     default_retryable = True
+    _counts_one_attempt = True
 
 
 class APITimeoutError(HuggingFaceRouterError, ModelTimeoutError):
-    """No answer within the timeout (connect or read)."""
+    """No answer within a timeout (connect, read, write or pool), or the deadline."""
 
     default_retryable = True
+    _counts_one_attempt = True
 
 
 class BrokenStreamError(HuggingFaceRouterError, ModelAPIError):
-    """A stream ended early or carried an event that cannot be read."""
+    """A stream was cut, ended early or carried an event that cannot be read."""
 
 
 _BY_STATUS: Final[dict[int, type[HuggingFaceRouterError]]] = {

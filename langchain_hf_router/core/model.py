@@ -20,6 +20,7 @@ from langchain_hf_router.core.http import (
     asend,
     attempts,
     body_of,
+    reading,
     send,
 )
 from langchain_hf_router.core.settings import Settings
@@ -105,8 +106,9 @@ class LanguageModel:
     def _parts(self, options: CallOptions) -> Read[StreamPart]:
         def read(response: httpx.Response) -> Iterator[StreamPart]:
             decoder = self._decoder(options, response)
-            for chunk in response.iter_bytes():
-                yield from decoder.feed(chunk)
+            with reading(response, lambda: decoder.events):
+                for chunk in response.iter_bytes():
+                    yield from decoder.feed(chunk)
             yield from decoder.close()
 
         return read
@@ -114,9 +116,10 @@ class LanguageModel:
     def _aparts(self, options: CallOptions) -> AsyncRead[StreamPart]:
         async def read(response: httpx.Response) -> AsyncIterator[StreamPart]:
             decoder = self._decoder(options, response)
-            async for chunk in response.aiter_bytes():
-                for part in decoder.feed(chunk):
-                    yield part
+            with reading(response, lambda: decoder.events):
+                async for chunk in response.aiter_bytes():
+                    for part in decoder.feed(chunk):
+                        yield part
             for part in decoder.close():
                 yield part
 

@@ -140,6 +140,11 @@ class StreamDecoder:
         self._max = max_event_bytes
         self._events = 0
 
+    @property
+    def events(self) -> int:
+        """How many events were read so far (`[DONE]` included)."""
+        return self._events
+
     def feed(self, chunk: bytes) -> list[StreamPart]:
         """Parts for the events these bytes complete."""
         if self._body is not None:

@@ -168,6 +168,10 @@ class CallOptions:
     max_tokens: int | None = None
     stop: tuple[str, ...] | None = None
     seed: int | None = None
+    frequency_penalty: float | None = None
+    presence_penalty: float | None = None
+    logprobs: bool | None = None
+    top_logprobs: int | None = None
     provider_options: ProviderOptions = field(default_factory=ProviderOptions)
     tools: tuple[dict[str, Any], ...] = ()
     tool_choice: str | dict[str, Any] | None = None
@@ -226,11 +230,16 @@ OutputPart: TypeAlias = ReasoningOutput | TextOutput | McpItem
 
 @dataclass(slots=True)
 class ResponseInfo:
-    """What the server says about the response itself."""
+    """What the server says about the response besides its content.
+
+    `logprobs` holds the token entries (`{"token", "logprob", "top_logprobs",
+    ...}`) when they were asked for and sent.
+    """
 
     id: str | None = None
     model: str | None = None
     created: int | None = None
+    logprobs: list[dict[str, Any]] | None = None
 
 
 @dataclass(slots=True)

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+HANG_GUARD_SECONDS = 30.0
+"""Long enough for any machine: a wait that takes this long is a hang (a failure)."""
 CONFORMANCE = Path(__file__).resolve().parent.parent / "fixtures" / "conformance"
 MODES = ("sync", "async")
 
@@ -76,17 +80,18 @@ async def post(
     path: str,
     body: Any,
     headers: dict[str, str] | None = None,
+    timeout: float = 10,
 ) -> Result:
     """POST JSON with a sync or an async httpx client and read the whole body."""
     if mode == "sync":
         with (
-            httpx.Client(base_url=base_url, timeout=10) as client,
+            httpx.Client(base_url=base_url, timeout=timeout) as client,
             client.stream("POST", path, json=body, headers=headers) as response,
         ):
             raw = b"".join(response.iter_bytes())
             return Result(response.status_code, response.headers, raw)
     async with (
-        httpx.AsyncClient(base_url=base_url, timeout=10) as client,
+        httpx.AsyncClient(base_url=base_url, timeout=timeout) as client,
         client.stream("POST", path, json=body, headers=headers) as response,
     ):
         raw = b"".join([chunk async for chunk in response.aiter_bytes()])
@@ -116,3 +121,26 @@ def shape(value: Any) -> Any:
     if isinstance(value, list):
         return [shape(v) for v in value]
     return type(value).__name__
+
+
+def in_thread(call: Callable[[], Any]) -> tuple[threading.Thread, list[Any]]:
+    """Run ``call`` in a thread; its result or exception lands in the list."""
+    outcome: list[Any] = []
+
+    def run() -> None:
+        try:
+            outcome.append(call())
+        except Exception as exc:  # handed to the test
+            outcome.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread, outcome
+
+
+def joined(thread: threading.Thread, outcome: list[Any]) -> Any:
+    """The thread's single outcome once it has finished (a hang fails the test)."""
+    thread.join(HANG_GUARD_SECONDS)
+    assert not thread.is_alive(), f"still running after {HANG_GUARD_SECONDS} s"
+    [result] = outcome
+    return result

@@ -36,6 +36,10 @@ MODEL_ALIAS = "qwen2.5-coder-1.5b"
 API_KEY = "hf_real_model_test_key"
 """The key the test session's server requires (a wrong one gets a real 401)."""
 INSTALL_HINT = "bash scripts/install_real_model.sh .venv/bin/python"
+REQUEST_TIMEOUT = 600.0
+"""Seconds a test waits for one answer: a bound on a hang only. The server answers
+one request at a time, and on a loaded 2-core machine an answer of a few hundred
+tokens, queued behind another, can take minutes."""
 
 __all__ = [
     "API_KEY",
@@ -43,6 +47,7 @@ __all__ = [
     "INSTALL_HINT",
     "MODEL_ALIAS",
     "MODEL_ENV",
+    "REQUEST_TIMEOUT",
     "TEMPLATE_PATH",
     "LlamaServer",
     "ServerStartError",

@@ -20,7 +20,9 @@ class ResponsePlan:
     ``events`` set means a chunked body, one chunked write per element (each an
     SSE event with its framing); otherwise ``body`` goes out with a length.
     ``drop_after`` aborts a chunked body after that many writes, without the
-    terminating chunk.
+    terminating chunk. ``hold_after`` stops after that many writes (events, or
+    bytes of a ``body``; 0: before the status line) until the emulator's gate
+    opens.
     """
 
     status: int
@@ -30,6 +32,7 @@ class ResponsePlan:
     delay_before: float = 0.0
     delay_between: float = 0.0
     drop_after: int | None = None
+    hold_after: int | None = None
 
 
 def merge_headers(defaults: dict[str, str], extra: dict[str, str]) -> dict[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
@@ -60,10 +61,14 @@ def catalog_plan(path: str, catalog: list[dict[str, Any]]) -> ResponsePlan:
 def render_item(item: ScriptItem, api: str, body: Mapping[str, Any]) -> ResponsePlan:
     """Render any script item for the given API."""
     if isinstance(item, ErrorReply):
-        return error_plan(item)
-    if isinstance(item, RawReply):
-        return raw_plan(item)
-    if isinstance(item, Reply | InBandFailure):
-        return RENDERERS[api](item, body)
-    msg = f"cannot render {type(item).__name__}"
-    raise TypeError(msg)
+        plan = error_plan(item)
+    elif isinstance(item, RawReply):
+        plan = raw_plan(item)
+    elif isinstance(item, Reply | InBandFailure):
+        plan = RENDERERS[api](item, body)
+    else:
+        msg = f"cannot render {type(item).__name__}"
+        raise TypeError(msg)
+    if isinstance(item, InBandFailure) or item.hold_after is None:
+        return plan
+    return dataclasses.replace(plan, hold_after=item.hold_after)

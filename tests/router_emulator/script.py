@@ -129,6 +129,7 @@ class Reply:
     delay_before: float = 0.0
     delay_between: float = 0.0
     drop_after: int | None = None
+    hold_after: int | None = None
     sse_style: SseStyle = "space"
     comments: bool = False
 
@@ -145,6 +146,7 @@ class Reply:
         if self.drop_after is not None and self.drop_after < 0:
             msg = "drop_after must be >= 0"
             raise ValueError(msg)
+        check_hold_after(self.hold_after)
         unknown = set(self.usage or {}) - USAGE_KEYS
         if unknown:
             msg = f"unknown usage keys {sorted(unknown)}; use {sorted(USAGE_KEYS)}"
@@ -166,6 +168,10 @@ class ErrorReply:
     body: str | dict[str, Any] | list[Any] | None
     headers: dict[str, str] = field(default_factory=dict)
     delay_before: float = 0.0
+    hold_after: int | None = None
+
+    def __post_init__(self) -> None:
+        check_hold_after(self.hold_after)
 
 
 @dataclass(frozen=True)
@@ -199,6 +205,10 @@ class RawReply:
     events: list[str] | None = None
     delay_before: float = 0.0
     delay_between: float = 0.0
+    hold_after: int | None = None
+
+    def __post_init__(self) -> None:
+        check_hold_after(self.hold_after)
 
     @classmethod
     def sse(cls, text: str, *, status: int = 200, **kwargs: Any) -> RawReply:
@@ -215,6 +225,13 @@ class RawReply:
         """Send ``payload`` serialised as JSON, with a JSON content type."""
         merged = {"content-type": "application/json", **(headers or {})}
         return cls(status=status, headers=merged, body=json.dumps(payload).encode())
+
+
+def check_hold_after(hold_after: int | None) -> None:
+    """Reject a negative ``hold_after``."""
+    if hold_after is not None and hold_after < 0:
+        msg = "hold_after must be >= 0 (0 holds before the status line)"
+        raise ValueError(msg)
 
 
 ScriptItem: TypeAlias = Reply | ErrorReply | InBandFailure | RawReply

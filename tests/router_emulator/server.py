@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import json
+import select
 import socket
 import sys
 import threading
-import time
 from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any, cast
@@ -19,10 +19,13 @@ from .routes import route
 from .script import Reply, ScriptItem
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from types import TracebackType
 
 DEFAULT_REPLY = Reply(text="Hello from the emulator.")
 _HOP_BY_HOP = frozenset({"content-length", "transfer-encoding", "connection"})
+# How often a held reply checks whether its client went away.
+_HOLD_POLL_SECONDS = 0.05
 
 
 class RouterEmulator:
@@ -31,11 +34,15 @@ class RouterEmulator:
     Start it, point a client at :attr:`base_url`, :meth:`enqueue` replies (one
     is consumed per API request, FIFO; an empty queue answers with
     :data:`DEFAULT_REPLY`) and inspect :attr:`requests` afterwards.
+
+    A reply scripted with ``hold_after`` stops at that point until
+    :meth:`release`; :meth:`wait_held` waits until replies got there.
     """
 
     def __init__(self, host: str = "127.0.0.1") -> None:
         self._host = host
         self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
         self._queue: deque[ScriptItem] = deque()
         self.catalog: list[dict[str, Any]] = default_catalog()
         """What ``GET /v1/models`` lists (reset to the default by :meth:`reset`)."""
@@ -43,6 +50,9 @@ class RouterEmulator:
         self._errors: list[BaseException] = []
         self._active: set[socket.socket] = set()
         self._accepted = 0
+        self._held = 0
+        self._gate_open = False
+        self._gate_generation = 0
         self._stopping = threading.Event()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -71,6 +81,8 @@ class RouterEmulator:
         if server is None:
             return
         self._stopping.set()
+        with self._changed:
+            self._changed.notify_all()  # held replies end at once
         server.shutdown()
         with self._lock:
             connections = list(self._active)
@@ -133,6 +145,15 @@ class RouterEmulator:
         with self._lock:
             return list(self._requests)
 
+    def wait_requests(self, count: int, timeout: float = 30.0) -> None:
+        """Wait until ``count`` requests arrived since the last reset.
+
+        ``timeout`` only bounds a failure: AssertionError when it passes first.
+        """
+        if not self._wait(lambda: len(self._requests) >= count, timeout):
+            msg = f"{len(self.requests)} of {count} requests arrived in {timeout} s"
+            raise AssertionError(msg)
+
     @property
     def last_request(self) -> RecordedRequest:
         """The newest request; AssertionError when none arrived."""
@@ -149,13 +170,38 @@ class RouterEmulator:
             return list(self._errors)
 
     def reset(self) -> None:
-        """Forget queued replies, recorded requests, errors and the accept count."""
-        with self._lock:
+        """Forget the script, records, errors and counts; release held replies.
+
+        The gate closes again: replies that reach a hold point later stop there.
+        """
+        with self._changed:
             self._queue.clear()
             self.catalog = default_catalog()
             self._requests.clear()
             self._errors.clear()
             self._accepted = 0
+            self._held = 0
+            self._gate_open = False
+            self._gate_generation += 1
+            self._changed.notify_all()
+
+    # -- the gate ------------------------------------------------------------
+
+    def release(self) -> None:
+        """Open the gate: held replies go on and later ones pass (until reset)."""
+        with self._changed:
+            self._gate_open = True
+            self._changed.notify_all()
+
+    def wait_held(self, count: int = 1, timeout: float = 30.0) -> None:
+        """Wait until ``count`` replies reached their hold point since the reset.
+
+        ``timeout`` only bounds a failure: AssertionError when it passes first.
+        """
+        if not self._wait(lambda: self._held >= count, timeout):
+            held = self._held
+            msg = f"{held} of {count} replies reached their hold point in {timeout} s"
+            raise AssertionError(msg)
 
     # -- connections ---------------------------------------------------------
 
@@ -171,14 +217,20 @@ class RouterEmulator:
         with self._lock:
             return self._accepted
 
-    def wait_open_connections(self, expected: int, timeout: float = 2.0) -> bool:
-        """Poll until :attr:`open_connections` equals ``expected``; False on timeout."""
-        deadline = time.monotonic() + timeout
-        while self.open_connections != expected:
-            if time.monotonic() >= deadline:
-                return False
-            time.sleep(0.005)
-        return True
+    def wait_open_connections(
+        self, expected: int, timeout: float = 30.0, *, at_most: bool = False
+    ) -> bool:
+        """Wait until :attr:`open_connections` is ``expected`` (or fewer with
+        ``at_most``); False when ``timeout``, a bound on a failure only, passes.
+        """
+        if at_most:
+            return self._wait(lambda: len(self._active) <= expected, timeout)
+        return self._wait(lambda: len(self._active) == expected, timeout)
+
+    def _wait(self, done: Callable[[], bool], timeout: float) -> bool:
+        """Wait until ``done()`` (called under the lock) holds; False on timeout."""
+        with self._changed:
+            return self._changed.wait_for(done, timeout)
 
     # -- called by the server ------------------------------------------------
 
@@ -187,21 +239,40 @@ class RouterEmulator:
             return self._queue.popleft() if self._queue else DEFAULT_REPLY
 
     def _record(self, request: RecordedRequest) -> None:
-        with self._lock:
+        with self._changed:
             self._requests.append(request)
+            self._changed.notify_all()
 
     def _record_error(self, error: BaseException) -> None:
         with self._lock:
             self._errors.append(error)
 
     def _opened(self, conn: socket.socket) -> None:
-        with self._lock:
+        with self._changed:
             self._active.add(conn)
             self._accepted += 1
+            self._changed.notify_all()
 
     def _closed(self, conn: socket.socket) -> None:
-        with self._lock:
+        with self._changed:
             self._active.discard(conn)
+            self._changed.notify_all()
+
+    def _hold(self, conn: socket.socket) -> bool:
+        """Block a reply at its hold point until released or reset.
+
+        False when the reply must end instead: its client closed ``conn`` or
+        the emulator is stopping.
+        """
+        with self._changed:
+            self._held += 1
+            self._changed.notify_all()
+            generation = self._gate_generation
+            while not self._gate_open and generation == self._gate_generation:
+                if self._stopping.is_set() or _peer_closed(conn):
+                    return False
+                self._changed.wait(_HOLD_POLL_SECONDS)
+        return True
 
     def _pause(self, seconds: float) -> bool:
         """Sleep; False if the emulator is stopping meanwhile."""
@@ -296,7 +367,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, plan: ResponsePlan) -> None:
         emulator = self._emulator
-        if not emulator._pause(plan.delay_before):
+        pieces, hold = _body_writes(plan)
+        if not (self._held_if(hold == 0) and emulator._pause(plan.delay_before)):
             self._abort()
             return
         self.send_response(plan.status)
@@ -305,31 +377,59 @@ class _Handler(BaseHTTPRequestHandler):
                 self.send_header(name, value)
         if plan.events is None:
             self.send_header("Content-Length", str(len(plan.body)))
-            self.end_headers()
-            self.wfile.write(plan.body)
-            return
-        self.send_header("Transfer-Encoding", "chunked")
+        else:
+            self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
-        self._send_events(plan)
-
-    def _send_events(self, plan: ResponsePlan) -> None:
-        events = plan.events or []
-        limit = len(events) if plan.drop_after is None else plan.drop_after
-        for n, event in enumerate(events[:limit]):
-            if n and not self._emulator._pause(plan.delay_between):
+        for n, piece in enumerate(pieces, start=1):
+            if n > 1 and not emulator._pause(plan.delay_between):
                 self._abort()
                 return
-            if event:  # an empty chunk would end the body
-                self.wfile.write(b"%X\r\n%s\r\n" % (len(event), event))
+            self.wfile.write(piece)
+            if not self._held_if(hold == n):
+                self._abort()
+                return
+        if plan.events is None:
+            return
         if plan.drop_after is not None:
             self._abort()
             return
         self.wfile.write(b"0\r\n\r\n")
 
+    def _held_if(self, due: bool) -> bool:
+        """Hold here when ``due``; False when the reply must end instead."""
+        return not due or self._emulator._hold(self.connection)
+
     def _abort(self) -> None:
         """End the connection mid-body: FIN without the terminating chunk."""
         self.close_connection = True
         _quiet_shutdown(self.connection, socket.SHUT_WR)
+
+
+def _body_writes(plan: ResponsePlan) -> tuple[list[bytes], int | None]:
+    """The writes after the headers, and after how many of them to hold.
+
+    A stream's events as HTTP chunks (up to ``drop_after``; empty ones are
+    skipped, as an empty chunk would end the body), held after ``hold_after``
+    of them or the last one; otherwise the body, cut in two at ``hold_after``
+    bytes and held after the first part.
+    """
+    hold = plan.hold_after
+    if plan.events is None:
+        if hold:
+            return [plan.body[:hold], plan.body[hold:]], 1
+        return [plan.body], hold
+    limit = len(plan.events) if plan.drop_after is None else plan.drop_after
+    writes = [b"%X\r\n%s\r\n" % (len(e), e) for e in plan.events[:limit] if e]
+    return writes, None if hold is None else min(hold, len(writes))
+
+
+def _peer_closed(conn: socket.socket) -> bool:
+    """Whether the client closed (or reset) the connection, without blocking."""
+    try:
+        readable, _, _ = select.select([conn], [], [], 0)
+        return bool(readable) and not conn.recv(1, socket.MSG_PEEK)
+    except OSError:
+        return True
 
 
 def _collect_headers(items: list[tuple[str, str]]) -> dict[str, str]:

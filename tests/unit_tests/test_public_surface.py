@@ -87,6 +87,7 @@ SURFACE: dict[str, Class | Function | Instance] = {
     "ServerError": error(ModelAPIError),
     "UnknownProviderWarning": warning(),
     "UnsupportedSettingWarning": warning(),
+    "__version__": Instance(str),
     "create_huggingface": Function(
         "*, api_key, base_url, headers, http_client, http_async_client, "
         "max_retries, timeout, bill_to, catalog_ttl"

@@ -30,6 +30,10 @@ UNSENT: Final = {
     "stop": "stop sequences",
     "seed": "a seed",
     "parallel_tool_calls": "parallel_tool_calls",
+    "frequency_penalty": "frequency_penalty",
+    "presence_penalty": "presence_penalty",
+    "logprobs": "logprobs",
+    "top_logprobs": "top_logprobs",
 }
 """Settings the Responses API cannot carry, with their names in warnings."""
 

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import base64
+import importlib.metadata
 import json
 import os
+import pty
+import select
 import signal
+import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -32,10 +37,19 @@ LLAMA_CPP_CATALOG = [
 ]
 
 
+# Bounds only a failure (a line that never shows); never a condition to pass.
+GUARD = 60
+HEADER = ["MODEL", "PROVIDERS", "CONTEXT", "$IN/M", "$OUT/M", "CAPABILITIES"]
+
+
 def cli_env(emulator: RouterEmulator) -> dict[str, str]:
     env = {**os.environ, "HUGGINGFACE_BASE_URL": emulator.base_url, "HF_TOKEN": TOKEN}
     env.pop("HUGGINGFACE_API_KEY", None)
     return env
+
+
+def address(emulator: RouterEmulator) -> str:
+    return emulator.origin.removeprefix("http://")
 
 
 def hf_router(
@@ -47,9 +61,72 @@ def hf_router(
         input=stdin,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=GUARD,
         check=False,
     )
+
+
+def read_some(fd: int) -> bytes:
+    """What `fd` has (waiting for it); b"" once the other side closed."""
+    ready, _, _ = select.select([fd], [], [], GUARD)
+    assert ready, f"nothing to read within {GUARD} s"
+    try:
+        return os.read(fd, 65536)
+    except OSError:  # a terminal whose other side closed (EIO on Linux)
+        return b""
+
+
+def read_until(fd: int, wanted: bytes) -> bytes:
+    """Everything read from `fd` up to and including `wanted`'s appearance."""
+    got = b""
+    while wanted not in got:
+        chunk = read_some(fd)
+        assert chunk, f"{wanted!r} never showed; got {got!r}"
+        got += chunk
+    return got
+
+
+def read_to_end(fd: int) -> bytes:
+    got = b""
+    while chunk := read_some(fd):
+        got += chunk
+    return got
+
+
+class Terminal:
+    """A pseudo-terminal: the test reads and types on `ours`; one process it
+    starts gets the other side."""
+
+    def __init__(self) -> None:
+        self.ours, self._theirs = pty.openpty()
+        self._given = False
+
+    def start(
+        self, command: list[str], env: dict[str, str], *, on: tuple[str, ...]
+    ) -> subprocess.Popen[bytes]:
+        """Start `command` with the streams named in `on` ("stdin", ...) on the
+        terminal and the others on pipes."""
+        pipes = {name: subprocess.PIPE for name in ("stdin", "stdout", "stderr")}
+        try:
+            return subprocess.Popen(
+                command, env=env, **(pipes | dict.fromkeys(on, self._theirs))
+            )
+        finally:
+            # Only the process holds its side now: its exit ends our reads.
+            os.close(self._theirs)
+            self._given = True
+
+    def close(self) -> None:
+        os.close(self.ours)
+        if not self._given:
+            os.close(self._theirs)
+
+
+@pytest.fixture
+def terminal() -> Iterator[Terminal]:
+    term = Terminal()
+    yield term
+    term.close()
 
 
 def api_requests(emulator: RouterEmulator) -> list[dict]:
@@ -256,6 +333,97 @@ def test_interactive_chat_ends_at_end_of_input(emulator: RouterEmulator) -> None
     assert len(api_requests(emulator)) == 1
 
 
+def test_help_command_lists_the_commands_and_asks_nothing(
+    emulator: RouterEmulator,
+) -> None:
+    done = hf_router(emulator, "chat", LLAMA, stdin="/help\nHi\n")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "Hello from the emulator.\n"
+    help_lines = done.stderr.splitlines()[:2]
+    assert [line.split()[0] for line in help_lines] == ["/help", "/exit"]
+    assert len(api_requests(emulator)) == 1
+    assert api_requests(emulator)[0]["messages"] == [{"role": "user", "content": "Hi"}]
+
+
+THINK_OPEN = Reply(
+    text=ANSWER, reasoning="Short waves scatter more.", reasoning_style="think_open"
+)
+
+
+def test_think_streams_text_up_to_the_closing_tag_as_reasoning(
+    emulator: RouterEmulator,
+) -> None:
+    """`reasoning</think>answer`: the opening tag was in the model's prompt."""
+    emulator.enqueue(THINK_OPEN)
+    done = hf_router(emulator, "chat", LLAMA, "--think", stdin="Why blue?\n")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == ANSWER + "\n"
+    assert done.stderr.splitlines()[0] == "Short waves scatter more."
+
+
+def test_without_think_the_tag_stays_in_the_answer(emulator: RouterEmulator) -> None:
+    """The test above can fail: LLAMA is no model known to start inside <think>."""
+    emulator.enqueue(THINK_OPEN)
+    done = hf_router(emulator, "chat", LLAMA, stdin="Why blue?\n")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "Short waves scatter more.</think>" + ANSWER + "\n"
+
+
+def chat_on_terminal(
+    emulator: RouterEmulator, terminal: Terminal, cache: Path, keys: list[bytes]
+) -> tuple[bytes, str]:
+    """`hf-router chat` with stdin and stdout on a terminal: type each of `keys`
+    at a `you> ` prompt; return what the terminal showed, and stderr."""
+    env = {**cli_env(emulator), "XDG_CACHE_HOME": str(cache), "INPUTRC": os.devnull}
+    process = terminal.start(
+        [str(HF_ROUTER), "chat", LLAMA], env, on=("stdin", "stdout")
+    )
+    shown = b""
+    for key in keys:
+        shown += read_until(terminal.ours, b"you> ")
+        os.write(terminal.ours, key)
+    shown += read_to_end(terminal.ours)
+    _, stderr = process.communicate(timeout=GUARD)
+    assert process.returncode == 0, stderr
+    return shown, stderr.decode()
+
+
+def test_terminal_session_keeps_a_history_across_sessions(
+    emulator: RouterEmulator, terminal: Terminal, tmp_path: Path
+) -> None:
+    shown, stderr = chat_on_terminal(
+        emulator, terminal, tmp_path, [b"Capital of France?\n", b"\x04"]
+    )
+    assert b"you> Capital of France?\r\nHello from the emulator.\r\nyou> " in shown
+    assert stderr.splitlines()[0] == "/help lists the commands, /exit or Ctrl-D leaves"
+    assert stderr.endswith("]\n\n")  # Ctrl-D ends the prompt's line
+    history = tmp_path / "hf-router" / "history"
+    assert history.read_text().splitlines() == ["Capital of France?"]
+
+
+def test_terminal_session_recalls_the_last_session_line(
+    emulator: RouterEmulator, terminal: Terminal, tmp_path: Path
+) -> None:
+    (tmp_path / "hf-router").mkdir()
+    (tmp_path / "hf-router" / "history").write_text("Capital of France?\n")
+    up = b"\033[A"
+    chat_on_terminal(emulator, terminal, tmp_path, [up + b"\n", b"/exit\n"])
+    (request,) = api_requests(emulator)
+    assert request["messages"] == [{"role": "user", "content": "Capital of France?"}]
+
+
+def test_history_that_cannot_be_kept_is_ignored(
+    emulator: RouterEmulator, terminal: Terminal, tmp_path: Path
+) -> None:
+    cache = tmp_path / "a-file"
+    cache.write_text("not a directory")
+    shown, stderr = chat_on_terminal(emulator, terminal, cache, [b"Hi\n", b"/exit\n"])
+    assert b"Hello from the emulator." in shown
+    assert "Traceback" not in stderr
+    assert "warning" not in stderr
+    assert "error" not in stderr
+
+
 def test_chat_without_catalog_prices_has_no_cost(emulator: RouterEmulator) -> None:
     emulator.catalog = LLAMA_CPP_CATALOG
     emulator.enqueue(REASONED)
@@ -304,7 +472,101 @@ def test_broken_stream_ends_the_answer_line_then_one_error_line(
     done = hf_router(emulator, "chat", LLAMA, "Count.", "--no-reasoning")
     assert done.returncode == 1
     assert done.stdout == "one two\n"
-    assert "incomplete chunked read" in one_error_line(done.stderr)
+    line = one_error_line(done.stderr)
+    assert line.startswith(
+        "error: the stream was cut mid-way, the answer is incomplete: "
+    )
+    assert "incomplete chunked read" in line  # what the connection said
+
+
+def test_stream_that_stalls_mid_way_names_the_timeout(
+    emulator: RouterEmulator,
+) -> None:
+    emulator.enqueue(Reply(text="one two three", hold_after=2))  # role chunk, "one"
+    done = hf_router(emulator, "chat", LLAMA, "Count.", "--timeout", "1")
+    assert done.returncode == 1
+    assert done.stdout == "one\n"
+    assert one_error_line(done.stderr) == (
+        f"error: the stream from {address(emulator)} stopped mid-way: nothing more "
+        "came within 1 s (--timeout 1); try a larger --timeout"
+    )
+
+
+@pytest.mark.parametrize(
+    ("retries", "attempts"), [("0", "1 attempt"), ("1", "2 attempts")]
+)
+def test_silent_server_ends_after_timeout_times_attempts(
+    emulator: RouterEmulator, retries: str, attempts: str
+) -> None:
+    """The server takes the request and never answers: each attempt times out."""
+    emulator.enqueue(Reply(hold_after=0), Reply(hold_after=0))
+    done = hf_router(
+        emulator, "chat", LLAMA, "hi", "--timeout", "1", "--max-retries", retries
+    )
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert one_error_line(done.stderr) == (
+        f"error: no answer from {address(emulator)} within 1 s (--timeout 1), "
+        f"{attempts}; try a larger --timeout"
+    )
+    assert len(api_requests(emulator)) == int(retries) + 1
+
+
+@pytest.mark.parametrize("command", [["chat", LLAMA, "hi"], ["models"]])
+def test_closed_port_names_the_address_and_how_to_change_it(
+    emulator: RouterEmulator, command: list[str]
+) -> None:
+    with socket.socket() as bound:  # bound, not listening: connections are refused
+        bound.bind(("127.0.0.1", 0))
+        port = bound.getsockname()[1]
+        done = hf_router(
+            emulator,
+            *command,
+            "--base-url",
+            f"http://127.0.0.1:{port}/v1",
+            "--max-retries",
+            "0",
+        )
+    assert done.returncode == 1
+    line = one_error_line(done.stderr)
+    assert line.startswith(f"error: cannot connect to 127.0.0.1:{port} (")
+    assert "Connection refused" in line
+    assert line.endswith(
+        "; check the address (--base-url or HUGGINGFACE_BASE_URL) and that the "
+        "server is up"
+    )
+
+
+def test_no_token_says_how_to_give_one(emulator: RouterEmulator) -> None:
+    env = cli_env(emulator)
+    for name in ("HF_TOKEN", "HUGGINGFACE_API_KEY", "HUGGINGFACE_BASE_URL"):
+        env.pop(name, None)
+    done = subprocess.run(
+        [str(HF_ROUTER), "chat", LLAMA, "hi"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=GUARD,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert one_error_line(done.stderr) == (
+        "error: no Hugging Face token: set HF_TOKEN or pass --api-key "
+        "(tokens: https://huggingface.co/settings/tokens)"
+    )
+    assert not emulator.requests  # the check comes before any request
+
+
+def test_api_key_flag_is_sent_and_never_shown(emulator: RouterEmulator) -> None:
+    key = "hf_from_the_flag"
+    emulator.enqueue(ErrorReply(401, {"error": f"Invalid token {key}."}))
+    done = hf_router(emulator, "chat", LLAMA, "hi", "--api-key", key)
+    assert done.returncode == 1
+    assert emulator.last_request.headers["authorization"] == f"Bearer {key}"
+    line = one_error_line(done.stderr)
+    assert key not in line
+    assert line.endswith("(check the token: set HF_TOKEN or pass --api-key)")
+    assert "api_key=" not in line
 
 
 def test_missing_image_file_is_a_usage_error(
@@ -354,6 +616,9 @@ def test_bad_schema_file_is_a_usage_error(
         (["chat"], "required: MODEL"),
         ([], "required: COMMAND"),
         (["models", "--nope"], "unrecognized arguments: --nope"),
+        (["models", "--timeout", "0"], "argument --timeout: '0' is not a number"),
+        (["models", "--timeout", "soon"], "argument --timeout: 'soon' is not"),
+        (["models", "--max-retries", "-1"], "argument --max-retries: '-1' is not"),
     ],
 )
 def test_usage_errors_exit_2(
@@ -373,7 +638,7 @@ def test_bad_input_from_the_package_exits_2(emulator: RouterEmulator) -> None:
 
 
 def test_ctrl_c_exits_130_without_traceback(emulator: RouterEmulator) -> None:
-    emulator.enqueue(Reply(text="one two three four five six", delay_between=0.5))
+    emulator.enqueue(Reply(text="one two three four five six", hold_after=2))
     process = subprocess.Popen(
         [str(HF_ROUTER), "chat", LLAMA, "Count."],
         env=cli_env(emulator),
@@ -381,14 +646,124 @@ def test_ctrl_c_exits_130_without_traceback(emulator: RouterEmulator) -> None:
         stderr=subprocess.PIPE,
     )
     assert process.stdout is not None
-    first = os.read(process.stdout.fileno(), 100)  # the first words are out
+    first = read_until(process.stdout.fileno(), b"one")  # the role chunk and "one"
+    emulator.wait_held()  # the rest waits at the emulator
     process.send_signal(signal.SIGINT)
-    rest, stderr = process.communicate(timeout=30)
+    rest, stderr = process.communicate(timeout=GUARD)
     assert process.returncode == 130
     assert stderr == b"\n"
-    printed = (first + rest).decode()
-    assert printed.startswith("one")
-    assert "six" not in printed
+    assert first + rest == b"one\n"  # the answer's line ended, nothing more came
+
+
+def test_waiting_note_only_on_a_terminal(
+    emulator: RouterEmulator, terminal: Terminal
+) -> None:
+    """A server slow to answer gets `waiting for <host>...` on a terminal's stderr,
+    erased when the answer comes; stderr on a pipe never gets it."""
+    emulator.enqueue(Reply(text=ANSWER, hold_after=0), Reply(text=ANSWER, hold_after=0))
+    command = [str(HF_ROUTER), "chat", LLAMA, "hi", "--no-reasoning"]
+    piped = subprocess.Popen(
+        command, env=cli_env(emulator), stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    # The piped process waits first: when the other one's note shows, the piped
+    # one would have shown its own already.
+    emulator.wait_held()
+    on_terminal = terminal.start(command, cli_env(emulator), on=("stderr",))
+    note = f"waiting for {address(emulator)}...".encode()
+    assert read_until(terminal.ours, note) == note
+    emulator.release()
+    rest = read_to_end(terminal.ours)
+    stdout, _ = on_terminal.communicate(timeout=GUARD)
+    assert on_terminal.returncode == 0
+    assert stdout == (ANSWER + "\n").encode()
+    assert rest.startswith(b"\r\033[K")  # erased, then the usage line follows
+    assert rest[len(b"\r\033[K") :].decode().startswith("[tokens: ")
+    stdout, stderr = piped.communicate(timeout=GUARD)
+    assert piped.returncode == 0
+    assert stderr.decode().startswith("[tokens: ")
+    assert len(stderr.splitlines()) == 1
+    assert b"waiting" not in stderr
+
+
+def test_version() -> None:
+    done = subprocess.run(
+        [str(HF_ROUTER), "--version"],
+        capture_output=True,
+        text=True,
+        timeout=GUARD,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    version = importlib.metadata.version("langchain-hf-router")
+    assert done.stdout == f"hf-router {version}\n"
+
+
+def test_help_names_the_apis_and_the_package_defaults() -> None:
+    from langchain_hf_router.core.formats import API_CHOICES
+    from langchain_hf_router.core.settings import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+
+    done = subprocess.run(
+        [str(HF_ROUTER), "chat", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=GUARD,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    text = " ".join(done.stdout.split())
+    assert all(api in text for api in API_CHOICES)
+    assert f"(default {DEFAULT_TIMEOUT:g})" in text
+    assert f"(default {DEFAULT_MAX_RETRIES})" in text
+
+
+@pytest.mark.parametrize(
+    "command", [["models"], ["models", "--json"], ["chat", LLAMA, "hi"]]
+)
+def test_stdout_closed_by_its_reader_ends_quietly(
+    emulator: RouterEmulator, command: list[str]
+) -> None:
+    reader, writer = os.pipe()
+    os.close(reader)  # gone before anything is written: every write fails
+    try:
+        done = subprocess.run(
+            [str(HF_ROUTER), *command],
+            env=cli_env(emulator),
+            stdout=writer,
+            stderr=subprocess.PIPE,
+            timeout=GUARD,
+            check=False,
+        )
+    finally:
+        os.close(writer)
+    assert done.returncode == 0
+    assert done.stderr == b""
+
+
+def test_models_piped_to_head_ends_quietly(emulator: RouterEmulator) -> None:
+    """More lines than a pipe holds: `head -1` leaves while they are written."""
+    emulator.catalog = [
+        model(f"org/model-{n}", [offer("groq", (0.1, 0.2), 8192)]) for n in range(5000)
+    ]
+    listing = subprocess.Popen(
+        [str(HF_ROUTER), "models"],
+        env=cli_env(emulator),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert listing.stdout is not None
+    head = subprocess.run(
+        ["head", "-1"],
+        stdin=listing.stdout,
+        capture_output=True,
+        text=True,
+        timeout=GUARD,
+        check=True,
+    )
+    listing.stdout.close()
+    _, stderr = listing.communicate(timeout=GUARD)
+    assert head.stdout.split() == HEADER
+    assert listing.returncode == 0
+    assert stderr == b""
 
 
 # --- models --------------------------------------------------------------------------
@@ -398,14 +773,7 @@ def rows(stdout: str) -> dict[str, list[str]]:
     """Table rows by model id; cells are split on runs of two or more spaces."""
     lines = stdout.splitlines()
     header = lines[0].split()
-    assert header == [
-        "MODEL",
-        "PROVIDERS",
-        "CONTEXT",
-        "$IN/M",
-        "$OUT/M",
-        "CAPABILITIES",
-    ]
+    assert header == HEADER
     table = {}
     for line in lines[1:]:
         cells = line.split()

@@ -35,7 +35,6 @@ import shlex
 import subprocess
 import sys
 import textwrap
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,7 +80,6 @@ EXIT_MARKER = re.compile(r"<!-- docs: exit=(?P<code>\d+) -->")
 FILE_MARKER = re.compile(r"<!-- docs: file=(?P<name>[\w.-]+) -->")
 
 REPLIES = 8
-CLOSE_TIMEOUT = 2.0
 REPLY = Reply(
     text="There are three r letters in strawberry.",
     reasoning="Spell it out: s-t-r-a-w-b-e-r-r-y. The r letters are at 3, 8 and 9.",
@@ -288,16 +286,6 @@ RUNNABLE = [block for block in BLOCKS if not block.skip_reason]
 NOT_RUN = [block for block in BLOCKS if block.skip_reason]
 
 
-def connections_closed(emulator: RouterEmulator, limit: int) -> bool:
-    """Wait until at most `limit` client connections are open at the emulator."""
-    deadline = time.monotonic() + CLOSE_TIMEOUT
-    while emulator.open_connections > limit:
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(0.005)
-    return True
-
-
 def test_docs_pages_have_examples() -> None:
     pages = {block.page for block in BLOCKS} | {cmd.page for cmd in COMMANDS}
     for page in EXPECTED_PAGES:
@@ -353,7 +341,7 @@ def test_docs_block(
 
     assert not emulator.server_errors, emulator.server_errors
     # A client left open (say, an async one never closed) keeps its connection.
-    assert connections_closed(emulator, open_before), (
+    assert emulator.wait_open_connections(open_before, at_most=True), (
         f"{block.id} left {emulator.open_connections - open_before} connection(s) "
         "open: close the clients it made (await llm.aclose() / provider.aclose())"
     )

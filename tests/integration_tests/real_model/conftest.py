@@ -13,7 +13,14 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from real_server import API_KEY, INSTALL_HINT, MODEL_ALIAS, LlamaServer, model_path
+from real_server import (
+    API_KEY,
+    INSTALL_HINT,
+    MODEL_ALIAS,
+    REQUEST_TIMEOUT,
+    LlamaServer,
+    model_path,
+)
 
 from langchain_hf_router import ChatHuggingFaceRouter
 
@@ -69,6 +76,7 @@ def make_llm(llama_server: str) -> Iterator[type[ChatHuggingFaceRouter]]:
         fields.setdefault("api_key", API_KEY)
         fields.setdefault("temperature", 0)
         fields.setdefault("max_tokens", 64)
+        fields.setdefault("timeout", REQUEST_TIMEOUT)
         llm = ChatHuggingFaceRouter(**fields)  # type: ignore[arg-type]
         made.append(llm)
         return llm

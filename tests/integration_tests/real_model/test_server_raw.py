@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from real_server import API_KEY, MODEL_ALIAS
+from real_server import API_KEY, MODEL_ALIAS, REQUEST_TIMEOUT
 
 pytestmark = pytest.mark.real_model
 
@@ -43,7 +43,7 @@ TWO_CITIES = "What is the weather in Paris and in Tokyo?"
 # kept-alive connection under the next request ("Server disconnected").
 def post(url: str, body: dict[str, Any]) -> dict[str, Any]:
     body = {"model": MODEL_ALIAS, "temperature": 0, **body}
-    response = httpx.post(url, json=body, headers=HEADERS, timeout=120)
+    response = httpx.post(url, json=body, headers=HEADERS, timeout=REQUEST_TIMEOUT)
     assert response.status_code == 200, response.text
     payload: dict[str, Any] = response.json()
     return payload
@@ -54,7 +54,9 @@ def sse_events(url: str, body: dict[str, Any]) -> list[tuple[str, dict[str, Any]
     body = {"model": MODEL_ALIAS, "temperature": 0, "stream": True, **body}
     events: list[tuple[str, dict[str, Any]]] = []
     name = ""
-    with httpx.stream("POST", url, json=body, headers=HEADERS, timeout=120) as response:
+    with httpx.stream(
+        "POST", url, json=body, headers=HEADERS, timeout=REQUEST_TIMEOUT
+    ) as response:
         assert response.status_code == 200, response.read()
         assert response.headers["content-type"].startswith("text/event-stream")
         for line in response.iter_lines():

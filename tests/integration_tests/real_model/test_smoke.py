@@ -12,7 +12,7 @@ import httpx
 import pytest
 from chat_asserts import sum_chunks
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, ToolMessage
-from real_server import API_KEY, MODEL_ALIAS
+from real_server import API_KEY, MODEL_ALIAS, REQUEST_TIMEOUT
 
 from langchain_hf_router import AuthenticationError, ChatHuggingFaceRouter
 
@@ -119,7 +119,7 @@ def test_raw_chat_completions_returns_a_tool_call(llama_server: str) -> None:
             "temperature": 0,
             "max_tokens": 100,
         },
-        timeout=120,
+        timeout=REQUEST_TIMEOUT,
     )
     assert response.status_code == 200, response.text
     choice = response.json()["choices"][0]

@@ -13,7 +13,7 @@ import pytest
 from langchain_core.exceptions import OutputParserException
 from langchain_core.language_models import BaseChatModel
 from langchain_tests.integration_tests import ChatModelIntegrationTests
-from real_server import API_KEY, MODEL_ALIAS
+from real_server import API_KEY, MODEL_ALIAS, REQUEST_TIMEOUT
 
 from langchain_hf_router import ChatHuggingFaceRouter
 
@@ -59,6 +59,8 @@ class _OnLlamaServer(ChatModelIntegrationTests):
             # without a budget can run on to the end of its context.
             "temperature": 0,
             "max_tokens": 256,
+            # The suite's 60 s races a small model on a loaded machine.
+            "timeout": REQUEST_TIMEOUT,
         }
 
     @pytest.fixture

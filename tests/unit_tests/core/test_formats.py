@@ -89,7 +89,7 @@ def test_the_lists_of_names_come_from_the_records() -> None:
     assert set(CALL_SETTINGS) <= call_fields
     assert set(PROVIDER_OPTION_KEYS) == provider_fields
     assert set(MODEL_FIELDS) <= set(ChatHuggingFaceRouter.model_fields)
-    assert {*CALL_SETTINGS, "model", "provider_options", "stream"} - {
+    assert {*CALL_SETTINGS, "model", "provider_options", "stream", "extra_body"} - {
         "stop"
     } == _CALL_KWARGS
 
@@ -100,7 +100,12 @@ def test_carriers_name_the_apis_that_send_a_setting() -> None:
     assert carriers("temperature") == ("chat_completions", "responses")
 
 
-def test_the_command_line_offers_the_registry_choices() -> None:
-    chat = _parser()._subparsers._group_actions[0].choices["chat"]  # type: ignore[union-attr]
-    (api,) = [a for a in chat._actions if a.dest == "api"]
-    assert tuple(api.choices) == API_CHOICES
+def test_the_command_line_offers_the_registry_choices(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    parser = _parser()
+    for api in API_CHOICES:
+        assert parser.parse_args(["chat", "m", "--api", api]).api == api
+    with pytest.raises(SystemExit):
+        parser.parse_args(["chat", "m", "--api", "soap"])
+    assert f"choose from {', '.join(API_CHOICES)}" in capsys.readouterr().err

@@ -316,7 +316,7 @@ BAD_CALLS: list[Bad] = [
     Bad("empty-message-list", r"message list is empty; pass at least one", []),
     Bad(
         "unknown-call-argument",
-        r"Unknown call argument.*'temprature'.*accepted: .*temperature",
+        r"Unknown call argument 'temprature': did you mean 'temperature'\?",
         call={"temprature": 0.5},
     ),
     # --- tools that pass bind_tools but cannot be sent -------------------------------

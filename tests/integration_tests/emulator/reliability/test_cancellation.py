@@ -1,4 +1,8 @@
-"""Leaving a stream early closes its HTTP response: counted on the server side."""
+"""Leaving a stream early closes its HTTP response: counted on the server side.
+
+Each stream is held by the emulator after a few events until its client leaves,
+so a stream can only end by being closed, however slow the machine is.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,7 @@ import asyncio
 
 from router_emulator import Reply, RouterEmulator
 
-from langchain_hf_router.core.settings import POOL_LIMITS
-
-KEEP_ALIVE = POOL_LIMITS.max_keepalive_connections
-LONG = Reply(text=" ".join(["word"] * 400), delay_between=0.01)  # about 4 s in full
+LONG = Reply(text=" ".join(["word"] * 40), hold_after=8)  # text within 8 events
 
 
 def test_breaking_out_of_sync_streams_closes_each_response(
@@ -17,15 +18,12 @@ def test_breaking_out_of_sync_streams_closes_each_response(
 ) -> None:
     assert emulator.wait_open_connections(0)
     llm = make_model(api=api)
-    most = 0
     for _ in range(30):
         emulator.enqueue(LONG)
         for _chunk in llm.stream("x"):
             break
-        most = max(most, emulator.open_connections)
-    # An abandoned response that stayed open would hold its connection: 30 of them.
-    assert most <= KEEP_ALIVE
-    assert emulator.wait_open_connections(0)  # each was closed, none left over
+        # An abandoned response that stayed open would hold its connection.
+        assert emulator.wait_open_connections(0)
     assert len(emulator.requests) == 30
     emulator.enqueue(Reply(text="still usable"))
     assert llm.invoke("x").text == "still usable"
@@ -56,7 +54,6 @@ async def test_cancelling_async_streams_closes_each_response(
         async for _chunk in llm.astream("x"):
             started.set()
 
-    most = 0
     for _ in range(20):
         emulator.enqueue(LONG)
         started.clear()
@@ -65,10 +62,8 @@ async def test_cancelling_async_streams_closes_each_response(
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
         assert task.cancelled()
-        most = max(most, emulator.open_connections)
-    assert most <= KEEP_ALIVE
-    await asyncio.to_thread(emulator.wait_open_connections, 0)
-    assert emulator.open_connections == 0
+        assert await asyncio.to_thread(emulator.wait_open_connections, 0)
+    assert len(emulator.requests) == 20
     await llm.aclose()
 
 

@@ -1,9 +1,14 @@
-"""Retries: which failures are sent again, how long we wait, and when never."""
+"""Retries: which failures are sent again, how long we wait, and when never.
+
+A wait is read from what the client asked for (the delay its debug log records
+before it sleeps) and the requests the emulator counted, never from a clock.
+"""
 
 from __future__ import annotations
 
 import email.utils
 import logging
+import re
 import time
 
 import pytest
@@ -18,11 +23,25 @@ from langchain_hf_router import (
     ServerError,
     create_huggingface,
 )
-from langchain_hf_router.core.retry import MAX_RETRY_AFTER
+from langchain_hf_router.core.retry import MAX_RETRY_AFTER, backoff
+
+LOGGER = "langchain_hf_router"
+RETRY_LOG = re.compile(r"retry \d+/\d+ in (\d+\.\d+) ?s")
+FIRST_BACKOFF = backoff(0, jitter=0.0)
+"""The longest first backoff (0.5 s): a longer wait is the server's."""
 
 
 async def _call(llm, mode: str) -> str:
     return (await call(llm, mode)).text
+
+
+def _retry_delays(caplog: pytest.LogCaptureFixture) -> list[float]:
+    """The delays, in seconds, of the retries the client logged (2 decimals)."""
+    return [
+        float(found[1])
+        for record in caplog.records
+        if (found := RETRY_LOG.search(record.getMessage()))
+    ]
 
 
 @pytest.mark.parametrize("status", [408, 409, 429, 500, 502, 503, 504])
@@ -109,7 +128,7 @@ async def test_retry_is_logged_at_debug_without_the_key(
 ) -> None:
     emulator.enqueue(ErrorReply(503, None, {"retry-after": "0"}))
     emulator.enqueue(Reply(text="ok"))
-    with caplog.at_level(logging.DEBUG, logger="langchain_hf_router"):
+    with caplog.at_level(logging.DEBUG, logger=LOGGER):
         await call(make_any_model(max_retries=1, api_key="hf_canary_secret"), mode)
     assert "retry 1/1" in caplog.text
     assert "hf_canary_secret" not in caplog.text
@@ -118,7 +137,7 @@ async def test_retry_is_logged_at_debug_without_the_key(
 FIRST_FAILURES = {  # (failure, modes): a drop only exists on a stream
     "in-band-503": (InBandFailure("503 upstream overloaded"), MODES),
     "dropped-connection": (Reply(text="lost", drop_after=0), ("stream", "astream")),
-    "stall-before-first-byte": (Reply(text="late", delay_before=1.0), MODES),
+    "stall-before-first-byte": (Reply(text="never sent", hold_after=0), MODES),
 }
 
 
@@ -135,54 +154,76 @@ async def test_a_failure_before_any_output_is_retried(
 ) -> None:
     failure, _ = FIRST_FAILURES[case]
     emulator.enqueue(failure, Reply(text="recovered"))
-    llm = make_any_model(api=api, max_retries=1, timeout=0.3)
+    # The stall is held until the client leaves: its timeout fires whatever the
+    # load. The same timeout then bounds the retry's answer, normally in ms.
+    llm = make_any_model(api=api, max_retries=1, timeout=1.0)
     assert await _call(llm, mode) == "recovered"
     assert len(emulator.requests) == 2
 
 
 @pytest.mark.parametrize("mode", MODES)
 async def test_connection_errors_are_retried_then_raised(
-    make_any_model, mode: str
+    make_any_model, caplog: pytest.LogCaptureFixture, mode: str
 ) -> None:
     llm = make_any_model(base_url="http://127.0.0.1:9/v1", max_retries=1)
-    started = time.monotonic()
-    with pytest.raises(APIConnectionError) as caught:
+    with (
+        caplog.at_level(logging.DEBUG, logger=LOGGER),
+        pytest.raises(APIConnectionError) as caught,
+    ):
         await call(llm, mode)
     assert caught.value.is_retryable
-    assert time.monotonic() - started >= 0.3  # one backoff (0.375 s at least)
+    [delay] = _retry_delays(caplog)  # one backoff: 0.375 s to 0.5 s
+    assert 0.75 * FIRST_BACKOFF <= delay <= FIRST_BACKOFF
 
 
 @pytest.mark.parametrize("mode", ["invoke", "ainvoke"])
 async def test_retry_after_seconds_is_honoured(
-    emulator: RouterEmulator, make_any_model, mode: str
+    emulator: RouterEmulator,
+    make_any_model,
+    caplog: pytest.LogCaptureFixture,
+    mode: str,
 ) -> None:
     emulator.enqueue(ErrorReply(429, None, {"retry-after": "1"}))
     emulator.enqueue(Reply(text="ok"))
-    started = time.monotonic()
-    assert await _call(make_any_model(max_retries=1), mode) == "ok"
-    assert time.monotonic() - started >= 1.0
+    with caplog.at_level(logging.DEBUG, logger=LOGGER):
+        assert await _call(make_any_model(max_retries=1), mode) == "ok"
+    assert _retry_delays(caplog) == [1.0]
+    assert len(emulator.requests) == 2
 
 
 def test_retry_after_http_date_is_honoured(
-    emulator: RouterEmulator, make_model
+    emulator: RouterEmulator, make_model, caplog: pytest.LogCaptureFixture
 ) -> None:
-    when = email.utils.formatdate(time.time() + 2, usegmt=True)  # 1-2 s from now
-    emulator.enqueue(ErrorReply(503, None, {"retry-after": when}))
+    # Whole seconds: the date is 2 to 3 s ahead when written.
+    date = int(time.time()) + 3
+    emulator.enqueue(
+        ErrorReply(
+            503, None, {"retry-after": email.utils.formatdate(date, usegmt=True)}
+        )
+    )
     emulator.enqueue(Reply(text="ok"))
-    started = time.monotonic()
-    assert make_model(max_retries=1).invoke("x").text == "ok"
-    assert 0.9 <= time.monotonic() - started < 3
+    before = time.time()
+    with caplog.at_level(logging.DEBUG, logger=LOGGER):
+        assert make_model(max_retries=1).invoke("x").text == "ok"
+    [record] = [r for r in caplog.records if RETRY_LOG.search(r.getMessage())]
+    [delay] = _retry_delays(caplog)
+    # The client read the date between `before` and its log line: the wait it
+    # asked for is the time left until the date then (to the log's 0.01 s).
+    assert date - record.created - 0.01 <= delay <= date - before + 0.01
+    assert delay > FIRST_BACKOFF  # the date's wait, not a backoff
+    assert len(emulator.requests) == 2
 
 
 def test_retry_after_beyond_the_cap_falls_back_to_backoff(
-    emulator: RouterEmulator, make_model
+    emulator: RouterEmulator, make_model, caplog: pytest.LogCaptureFixture
 ) -> None:
     far = str(int(MAX_RETRY_AFTER * 10))
     emulator.enqueue(ErrorReply(429, None, {"retry-after": far}))
     emulator.enqueue(Reply(text="ok"))
-    started = time.monotonic()
-    assert make_model(max_retries=1).invoke("x").text == "ok"
-    assert time.monotonic() - started < 2  # the first backoff, not an hour
+    with caplog.at_level(logging.DEBUG, logger=LOGGER):
+        assert make_model(max_retries=1).invoke("x").text == "ok"
+    [delay] = _retry_delays(caplog)  # the first backoff, not an hour
+    assert delay <= FIRST_BACKOFF
 
 
 def test_max_retries_on_the_provider(emulator: RouterEmulator) -> None:

@@ -162,7 +162,7 @@ SCENARIOS = {
     },
     "in_band": InBandFailure("500 provider failed", partial_text="par"),
     "broken_stream": Reply(text="one two three four five", drop_after=2),
-    "timeout": Reply(text="x", delay_before=1.0),
+    "timeout": Reply(text="x", hold_after=0),  # held until the client times out
     "refused": None,
 }
 ECHOES = {
