@@ -138,8 +138,8 @@ def test_strict_json_schema_is_validated(make_model) -> None:
 def test_unknown_call_argument_is_an_error(
     emulator: RouterEmulator, make_model
 ) -> None:
-    with pytest.raises(InvalidInputError, match="frequency_penalty"):
-        make_model().invoke("x", frequency_penalty=1.0)
+    with pytest.raises(InvalidInputError, match="Unknown call argument 'top_k'"):
+        make_model().invoke("x", top_k=40)
     assert emulator.requests == []
 
 
