@@ -39,6 +39,15 @@ LLAMA_CPP_CATALOG = [
 
 # Bounds only a failure (a line that never shows); never a condition to pass.
 GUARD = 60
+# Runs a command with SIGINT at its default, as from a terminal: a suite started in
+# the background (`cmd &` in a script) inherits an ignored SIGINT, which Python
+# would keep, so Ctrl-C would never reach the command. The default survives exec.
+WITH_DEFAULT_SIGINT = [
+    sys.executable,
+    "-c",
+    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+    "os.execv(sys.argv[1], sys.argv[1:])",
+]
 HEADER = ["MODEL", "PROVIDERS", "CONTEXT", "$IN/M", "$OUT/M", "CAPABILITIES"]
 
 
@@ -640,16 +649,20 @@ def test_bad_input_from_the_package_exits_2(emulator: RouterEmulator) -> None:
 def test_ctrl_c_exits_130_without_traceback(emulator: RouterEmulator) -> None:
     emulator.enqueue(Reply(text="one two three four five six", hold_after=2))
     process = subprocess.Popen(
-        [str(HF_ROUTER), "chat", LLAMA, "Count."],
+        [*WITH_DEFAULT_SIGINT, str(HF_ROUTER), "chat", LLAMA, "Count."],
         env=cli_env(emulator),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    assert process.stdout is not None
-    first = read_until(process.stdout.fileno(), b"one")  # the role chunk and "one"
-    emulator.wait_held()  # the rest waits at the emulator
-    process.send_signal(signal.SIGINT)
-    rest, stderr = process.communicate(timeout=GUARD)
+    try:
+        assert process.stdout is not None
+        first = read_until(process.stdout.fileno(), b"one")  # role chunk and "one"
+        emulator.wait_held()  # the rest waits at the emulator
+        process.send_signal(signal.SIGINT)
+        rest, stderr = process.communicate(timeout=GUARD)
+    finally:
+        process.kill()  # a no-op once it has exited; never left behind
+        process.communicate()
     assert process.returncode == 130
     assert stderr == b"\n"
     assert first + rest == b"one\n"  # the answer's line ended, nothing more came

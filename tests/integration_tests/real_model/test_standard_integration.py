@@ -17,6 +17,8 @@ from real_server import API_KEY, MODEL_ALIAS, REQUEST_TIMEOUT
 
 from langchain_hf_router import ChatHuggingFaceRouter
 
+pytestmark = pytest.mark.real_model
+
 NOT_ENFORCED = pytest.mark.xfail(
     reason=(
         "llama.cpp's server does not enforce tool_choice ('required' or a named "
